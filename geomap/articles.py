@@ -309,11 +309,14 @@ _MARKDOWN_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)(?:\s+#+)?\s*$")
 
 
 def _headline(text: str, *, markdown: bool = False) -> str | None:
-    """The first non-empty line if it reads like a headline, else ``None``.
+    """The line among the first few that reads like a headline, else ``None``.
 
     A headline has at least 4 words, at most 30, and does not end with a full stop
-    (a sentence does); in Markdown a ``#`` heading always counts.
+    (a sentence does); in Markdown a ``#`` heading always counts. Pages saved as text
+    often open with a short boilerplate line ("Link to main version") or a counter:
+    among the first five lines, one of 6 words or more wins over a shorter one.
     """
+    candidates: list[str] = []
     for line in text.split("\n"):
         line = line.strip()
         if not line:
@@ -322,11 +325,16 @@ def _headline(text: str, *, markdown: bool = False) -> str | None:
             heading = _MARKDOWN_HEADING.match(line)
             if heading:
                 return heading.group(1).strip() or None
-        words = line.split()
-        if 4 <= len(words) <= 30 and not line.endswith("."):
-            return line
+        candidates.append(line)
+        if len(candidates) == 5:
+            break
+    looks = [c for c in candidates if 4 <= len(c.split()) <= 30 and not c.endswith(".")]
+    if not candidates or not looks:
         return None
-    return None
+    if looks[0] == candidates[0] and len(looks[0].split()) >= 6:
+        return looks[0]
+    long = [c for c in looks if len(c.split()) >= 6]
+    return long[0] if long else (candidates[0] if looks[0] == candidates[0] else None)
 
 
 # --- HTML --------------------------------------------------------------------------

@@ -434,3 +434,14 @@ def test_docstring_examples_run() -> None:
 
     result = doctest.testmod(geomap.articles)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_a_boilerplate_first_line_does_not_become_the_title(tmp_path):
+    path = tmp_path / "saved.txt"
+    path.write_text(
+        "Link to main version\n\n489\n\nISW: Putin rejects a call for quick peace in Ukraine\n\n"
+        "Russian President Vladimir Putin has rejected the call.\n",
+        encoding="utf-8",
+    )
+    (article,) = read_articles([path])
+    assert article.title == "ISW: Putin rejects a call for quick peace in Ukraine"
