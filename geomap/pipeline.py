@@ -1,0 +1,114 @@
+"""Wiring the stages: articles -> extract -> geocode -> events.
+
+The command line and the public API call these; each stage stays ignorant of the
+others' internals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+from spacy.tokens import Doc
+
+from geomap.extract.events import EventMention, find_event_mentions
+from geomap.extract.nlp import load_nlp
+from geomap.extract.toponyms import find_toponyms
+from geomap.gazetteer import Gazetteer, normalize_name, open_gazetteer
+from geomap.geocode.resolve import resolve_toponyms
+from geomap.models import Article, Mention
+
+__all__ = ["Geoparser", "geoparse", "extract_events", "ExtractResult"]
+
+BATCH = 16
+
+
+class Geoparser:
+    """The model and the gazetteer, loaded once, applied to many texts.
+
+    >>> gp = Geoparser()
+    >>> [m.place.name for m in gp.mentions("Shelling hit Donetsk.") if m.place]
+    ['Donetsk']
+    """
+
+    def __init__(self, gazetteer: Gazetteer | None = None, nlp=None) -> None:
+        self.gazetteer = gazetteer or open_gazetteer()
+        self.nlp = nlp or load_nlp()
+
+    def resolve(self, doc: Doc) -> list[Mention]:
+        toponyms = find_toponyms(doc, self.gazetteer.has_alias, normalize_name)
+        return resolve_toponyms(toponyms, self.gazetteer)
+
+    def mentions(self, text: str) -> list[Mention]:
+        return self.resolve(self.nlp(text))
+
+    def pipe(self, texts: Iterable[str]) -> Iterable[tuple[Doc, list[Mention]]]:
+        for doc in self.nlp.pipe(texts, batch_size=BATCH):
+            yield doc, self.resolve(doc)
+
+
+def toponym_record(m: Mention) -> dict:
+    """One toponym in the ``geomap geoparse`` output schema."""
+    p = m.place
+    return {
+        "start": m.start,
+        "end": m.end,
+        "name": m.text,
+        "lat": round(p.lat, 5) if p else None,
+        "lon": round(p.lon, 5) if p else None,
+        "geonameid": p.geonameid if p else None,
+        "feature_code": p.feature_code if p else None,
+        "country_code": p.country_code if p else None,
+        "score": m.score,
+        "kind": m.kind,
+    }
+
+
+def geoparse(texts: Iterable[str], *, geoparser: Geoparser | None = None) -> list[list[dict]]:
+    """Find and resolve the place names of each text.
+
+    Demonyms ("Russian") are context, not toponyms, and are left out.
+
+    >>> geoparse(["Shelling hit Donetsk."])[0][0]["name"]
+    'Donetsk'
+    """
+    gp = geoparser or Geoparser()
+    return [[toponym_record(m) for m in mentions if m.kind != "modifier"] for _, mentions in gp.pipe(texts)]
+
+
+@dataclass
+class ExtractResult:
+    """Event mentions and toponyms of a batch of articles."""
+
+    mentions: list[EventMention] = field(default_factory=list)
+    toponyms: dict[str, list[Mention]] = field(default_factory=dict)
+
+
+def extract_events(
+    articles: Sequence[Article],
+    *,
+    geoparser: Geoparser | None = None,
+    published: dt.date | None = None,
+    on_article: Callable[[Article], None] | None = None,
+) -> ExtractResult:
+    """Find the event mentions of each article (merge them with :func:`geomap.events.build_events`)."""
+    gp = geoparser or Geoparser()
+    result = ExtractResult()
+    for article, (doc, mentions) in zip(articles, gp.pipe(a.text for a in articles)):
+        result.toponyms[article.id] = mentions
+        result.mentions.extend(
+            find_event_mentions(doc, mentions, article_id=article.id, published=article.published or published)
+        )
+        if on_article:
+            on_article(article)
+    return result
+
+
+def events_frame(articles: Sequence[Article], **kwargs) -> pd.DataFrame:
+    """Articles in, events table out: the whole extraction in one call."""
+    from geomap.events import build_events
+
+    result = extract_events(articles, **kwargs)
+    return build_events(result.mentions, {a.id: a for a in articles})

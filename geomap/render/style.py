@@ -1,0 +1,103 @@
+"""How events look on the map: colours per event type, and the words for status and precision.
+
+The one place to change the map's visual vocabulary; the legend, the pins, the
+circles and the popups all read it.
+"""
+
+from __future__ import annotations
+
+from geomap.models import EVENT_TYPES
+
+__all__ = [
+    "TYPE_COLORS",
+    "OTHER_COLOR",
+    "STATUS_LABELS",
+    "UNCERTAIN_KM",
+    "DEFAULT_RADIUS_KM",
+    "type_class",
+    "type_color",
+    "status_key",
+    "type_css",
+    "PIN_SVG",
+]
+
+# One colour per ACLED event type (matplotlib's tab10, told apart by most readers).
+TYPE_COLORS: dict[str, str] = {
+    "Battles": "#d62728",
+    "Explosions/Remote violence": "#ff7f0e",
+    "Violence against civilians": "#9467bd",
+    "Protests": "#1f77b4",
+    "Riots": "#8c564b",
+    "Strategic developments": "#2ca02c",
+}
+OTHER_COLOR = "#7f7f7f"
+assert tuple(TYPE_COLORS) == tuple(EVENT_TYPES), "a colour for each ACLED type, in order"
+
+# What each status means to a reader, shown in the popup and the legend.
+STATUS_LABELS: dict[str, str] = {
+    "reported": "reported",
+    "unconfirmed": "unconfirmed: not independently verified",
+    "claimed": "claimed by a party, not verified",
+    "denied": "denied",
+    "planned": "planned: has not happened",
+}
+
+# The pin: a teardrop whose tip (12, 31) is the place. Colour and outline come from css
+# (geomap.css), so the status styles and the legend's key share this one drawing.
+PIN_SVG = (
+    '<svg class="geomap-pin" viewBox="0 0 24 32" width="24" height="32" aria-hidden="true">'
+    '<path class="geomap-pin-shape" d="M12 1.5C6.2 1.5 1.8 5.9 1.8 11.5 1.8 19 12 30.5 12 30.5'
+    'S22.2 19 22.2 11.5C22.2 5.9 17.8 1.5 12 1.5z"/>'
+    '<circle class="geomap-pin-dot" cx="12" cy="11.5" r="3.6"/></svg>'
+)
+
+# A place vaguer than this gets a circle of its radius around the pin.
+UNCERTAIN_KM = 5.0
+# The radius to draw for geo_precision 2 / 3 when the table gives none.
+DEFAULT_RADIUS_KM: dict[int, float] = {2: 10.0, 3: 50.0}
+
+
+def type_class(event_type: str) -> str:
+    """The css class of an event type: ``geomap-t0`` .. ``geomap-t5``, ``geomap-tx`` for others.
+
+    Example:
+        >>> type_class("Battles"), type_class("Something else")
+        ('geomap-t0', 'geomap-tx')
+    """
+    for index, name in enumerate(TYPE_COLORS):
+        if name == event_type:
+            return f"geomap-t{index}"
+    return "geomap-tx"
+
+
+def type_color(event_type: str) -> str:
+    """The colour of an event type, grey for types outside ACLED's six.
+
+    Example:
+        >>> type_color("Protests")
+        '#1f77b4'
+    """
+    return TYPE_COLORS.get(event_type, OTHER_COLOR)
+
+
+def status_key(status: str) -> str:
+    """The status as a css-safe key: one of STATUS_LABELS, or ``unknown``.
+
+    Example:
+        >>> status_key("Claimed "), status_key("<b>")
+        ('claimed', 'unknown')
+    """
+    key = status.strip().lower()
+    return key if key in STATUS_LABELS else "unknown"
+
+
+def type_css() -> str:
+    """The css rules that give each type class its colour.
+
+    Example:
+        >>> type_css().splitlines()[0]
+        '.geomap-t0 { --gm-color: #d62728; }'
+    """
+    rules = [f".{type_class(name)} {{ --gm-color: {color}; }}" for name, color in TYPE_COLORS.items()]
+    rules.append(f".geomap-tx {{ --gm-color: {OTHER_COLOR}; }}")
+    return "\n".join(rules)

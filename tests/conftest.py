@@ -1,0 +1,22 @@
+"""Shared fixtures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from geomap.gazetteer import Gazetteer, open_gazetteer
+
+
+@pytest.fixture(scope="session")
+def gazetteer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gazetteer]:
+    """The real gazetteer index, built once per test session into a cache directory that did not exist.
+
+    GEOMAP_CACHE_DIR points there for the whole session, so code that opens the default
+    index (the geocoder, the CLI) uses this one and tests never touch ~/.cache.
+    """
+    cache = tmp_path_factory.mktemp("geomap") / "cache" / "not-yet-created"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GEOMAP_CACHE_DIR", str(cache))
+        yield open_gazetteer()

@@ -1,0 +1,269 @@
+"""The written map in a real browser (headless Debian Chromium), opened from disk with no network."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from geomap.models import EVENT_COLUMNS, EVENT_SCHEMA
+from geomap.render import write_map
+
+CHROMIUM = Path("/usr/bin/chromium")
+DATA = Path(__file__).parent / "data"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (Debian package 'chromium')"),
+]
+
+HOSTILE_EVIDENCE = (
+    'Shelling hit Korenevo <img src=x onerror=alert(1)> </script><script>window.__pwned=1</script> '
+    '${window.__pwned=2} `tick` back\\slash "double" \'single\''
+)
+HOSTILE_TITLE = "</script><script>window.__pwned=1</script> <b>bold</b> ${window.__pwned=2}"
+# http(s), so it does become a link: its quote must not break out of the href
+HOSTILE_URL = 'https://evil.example/"onmouseover="window.__pwned=4'
+
+
+def read_events(*extra: dict) -> pd.DataFrame:
+    """The five test events (tests/data/render_events.json) plus any extra rows, typed as EVENT_SCHEMA."""
+    rows = json.loads((DATA / "render_events.json").read_text(encoding="utf-8"))
+    rows.extend(extra)
+    frame = pd.DataFrame.from_records(rows, columns=list(EVENT_COLUMNS))
+    return frame.astype({c.name: c.dtype for c in EVENT_SCHEMA})
+
+
+def korenevo(**changes: object) -> dict:
+    rows = json.loads((DATA / "render_events.json").read_text(encoding="utf-8"))
+    return {**rows[0], **changes}
+
+
+# Whether loaded basemap tiles cover at least `fraction` of the window, none still loading.
+BASEMAP_SHOWN = """fraction => {
+    if (document.querySelector('.leaflet-tile:not(.leaflet-tile-loaded)')) return false;
+    const W = window.innerWidth, H = window.innerHeight;
+    let area = 0;
+    for (const tile of document.querySelectorAll('.leaflet-tile-loaded')) {
+        if (!tile.querySelector('img') || !tile.querySelector('img').naturalWidth) continue;
+        const r = tile.getBoundingClientRect();
+        area += Math.max(0, Math.min(r.right, W) - Math.max(r.left, 0))
+              * Math.max(0, Math.min(r.bottom, H) - Math.max(r.top, 0));
+    }
+    return area >= fraction * W * H;
+}"""
+
+
+def wait_for_basemap(page, fraction: float = 0.99) -> None:
+    """Wait (up to 5 s) until the basemap covers the view: a map with holes fails here."""
+    page.wait_for_function(BASEMAP_SHOWN, arg=fraction, timeout=5000)
+
+
+@dataclass
+class Visit:
+    """An open map page and what it tried to do: requests leaving the file, console errors."""
+
+    page: object
+    outside_requests: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_map(browser, tmp_path: Path):
+    """Write the events as a map, open it as file:// and block (and count) every other request."""
+    contexts = []
+
+    def visit(events: pd.DataFrame, **kwargs: object) -> Visit:
+        path = write_map(events, tmp_path / f"map{len(contexts)}.html", **kwargs)
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        contexts.append(context)
+        page = context.new_page()
+        seen = Visit(page)
+
+        def route(route) -> None:
+            url = route.request.url
+            if url.startswith(("file:", "data:")):
+                route.continue_()
+            else:
+                seen.outside_requests.append(url)
+                route.abort()
+
+        page.route("**/*", route)
+        page.on("console", lambda msg: seen.errors.append(msg.text) if msg.type == "error" else None)
+        page.on("pageerror", lambda err: seen.errors.append(f"page error: {err}"))
+        page.goto(path.as_uri())
+        wait_for_basemap(page)
+        return seen
+
+    yield visit
+    for context in contexts:
+        context.close()
+
+
+def test_map_opens_offline_with_basemap_markers_and_no_errors(open_map) -> None:
+    seen = open_map(read_events(), title="Kursk offensive, August 2024")
+    page = seen.page
+    assert page.locator(".geomap-event").count() == 4  # 5 events, one without a place
+    assert page.locator("path.geomap-uncertainty").count() == 1  # Luhansk region
+    # (open_map has waited until the basemap covers the whole view)
+    assert page.locator(".geomap-legend").is_visible()
+    assert "1 event without a known place is not on the map." in page.locator(".geomap-legend").inner_text()
+    assert page.locator(".geomap-title").inner_text() == "Kursk offensive, August 2024"
+    attribution = page.locator(".leaflet-control-attribution").inner_text()
+    for credit in ("OpenStreetMap", "ODbL", "GeoNames", "CC BY 4.0", "Natural Earth"):
+        assert credit in attribution
+    assert seen.outside_requests == []
+    assert seen.errors == []
+
+
+def test_clicking_a_marker_opens_its_popup_with_the_evidence(open_map) -> None:
+    seen = open_map(read_events())
+    page = seen.page
+    page.locator(".geomap-event.geomap-t0").click()  # the one battle: Korenevo
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    text = popup.inner_text()
+    assert "Ukrainian forces clashed with Russian troops in Korenevo on Tuesday, killing three soldiers." in text
+    assert popup.locator("mark").inner_text() == "Korenevo"
+    link = popup.locator("a")
+    assert link.inner_text() == "Fighting reaches Kursk region villages"
+    assert link.get_attribute("href") == "https://news.example.org/2024/08/06/kursk"
+    assert seen.errors == [] and seen.outside_requests == []
+
+
+def test_unticking_a_type_hides_its_markers(open_map) -> None:
+    seen = open_map(read_events())
+    page = seen.page
+    explosions = page.locator(".leaflet-control-layers-overlays label", has_text="Explosions/Remote violence")
+    assert page.locator(".geomap-event.geomap-t1").count() == 2
+    explosions.locator("input").uncheck()
+    assert page.locator(".geomap-event.geomap-t1").count() == 0
+    assert page.locator("path.geomap-uncertainty").count() == 0  # Luhansk's circle goes with its pin
+    assert page.locator(".geomap-event").count() == 2  # the other types stay
+    explosions.locator("input").check()
+    assert page.locator(".geomap-event.geomap-t1").count() == 2
+    assert seen.errors == []
+
+
+def test_unconfirmed_and_planned_pins_look_different(open_map) -> None:
+    seen = open_map(read_events())
+    fill = seen.page.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll('.geomap-event')].map(m => {
+            const shape = getComputedStyle(m.querySelector('.geomap-pin-shape'));
+            return [m.title, [shape.fill, shape.strokeDasharray]];
+        }))"""
+    )
+    assert fill["Battles: Korenevo"] == ["rgb(214, 39, 40)", "none"]  # reported: solid red
+    assert fill["Explosions/Remote violence: Luhansk Oblast"][0] == "rgb(255, 255, 255)"  # unconfirmed: hollow
+    assert fill["Strategic developments: Istanbul"][0] == "rgb(255, 255, 255)"  # planned: hollow
+    assert fill["Strategic developments: Istanbul"][1] != "none"  # and dashed
+    seen.page.locator(".geomap-event.geomap-t5").click()
+    assert "planned: has not happened" in seen.page.locator(".leaflet-popup-content").inner_text()
+
+
+def test_hostile_article_text_shows_as_text_and_runs_nothing(open_map) -> None:
+    hostile = korenevo(
+        event_id="ev-hostile",
+        event_type="Riots",
+        sub_event_type="<b>Mob</b> ${window.__pwned=5}",
+        evidence=HOSTILE_EVIDENCE,
+        source_title=HOSTILE_TITLE,
+        source_url=HOSTILE_URL,
+        actor1="<img src=x onerror=alert(1)>",
+        place_text="Korenevo",
+    )
+    script_url = korenevo(
+        event_id="ev-js-url", event_type="Protests", lat=50.0, lon=36.2, source_url="javascript:window.__pwned=3"
+    )
+    # fields that also reach the page's script outside the popup: the pin's title, the layer's name
+    hostile_fields = korenevo(
+        event_id="</script><script>window.__pwned=7</script>",
+        event_type="<img src=x onerror=alert(1)>",
+        place_name="</script><script>window.__pwned=8</script>",
+        event_date="${window.__pwned=9}",
+        lat=51.0,
+        lon=36.0,
+    )
+    seen = open_map(
+        read_events(hostile, script_url, hostile_fields), title="</script><script>window.__pwned=6</script>"
+    )
+    page = seen.page
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    page.locator(".geomap-event.geomap-t4").click()  # Riots: the hostile event
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    text = popup.inner_text()
+    assert HOSTILE_EVIDENCE in text
+    assert HOSTILE_TITLE in text
+    assert "<img src=x onerror=alert(1)>" in text
+    assert "<b>Mob</b> ${window.__pwned=5}" in text
+    assert popup.locator("img, script, b").count() == 0
+    link = popup.locator("a")
+    assert link.get_attribute("href") == HOSTILE_URL
+    assert link.get_attribute("onmouseover") is None
+    link.hover()
+
+    page.locator(".leaflet-popup-close-button").click()
+    page.locator(".geomap-event.geomap-t3").click()  # Protests: the javascript: URL
+    protest = page.locator(".leaflet-popup-content", has_text="Protests")
+    protest.wait_for()
+    assert protest.locator("a").count() == 0
+    assert "javascript:window.__pwned=3" in protest.inner_text()  # shown, not linked
+
+    assert page.locator(".geomap-title").inner_text() == "</script><script>window.__pwned=6</script>"
+    odd = page.locator(".geomap-event.geomap-tx")
+    assert odd.get_attribute("title") == "<img src=x onerror=alert(1)>: </script><script>window.__pwned=8</script>"
+    assert "<img src=x onerror=alert(1)> (1)" in page.locator(".leaflet-control-layers-overlays").inner_text()
+    page.locator(".leaflet-popup", has_text="Protests").locator(".leaflet-popup-close-button").click()
+    odd.click()
+    odd_popup = page.locator(".leaflet-popup-content", has_text="${window.__pwned=9}")
+    odd_popup.wait_for()
+    assert "</script><script>window.__pwned=8</script>" in odd_popup.inner_text()
+    assert page.locator(".leaflet-container img:not(.leaflet-tile-container img)").count() == 0
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert dialogs == []
+    assert seen.errors == [] and seen.outside_requests == []
+
+
+def test_zooming_past_the_embedded_tiles_neither_errors_nor_leaves_holes(open_map) -> None:
+    seen = open_map(read_events().iloc[[0]])
+    page = seen.page
+    assert page.evaluate("Object.values(window).find(v => v instanceof L.Map).getZoom()") == 6
+    for zoom, fraction in ((12, 0.99), (1, 0.6)):  # at zoom 1 the world is 512 px tall
+        page.evaluate(
+            f"""() => new Promise(done => {{
+                const map = Object.values(window).find(v => v instanceof L.Map);
+                map.once('zoomend', () => setTimeout(done, 50));
+                map.setView([51.41, 34.90], {zoom}, {{animate: false}});
+            }})"""
+        )
+        wait_for_basemap(page, fraction)
+    assert page.locator(".geomap-event").count() == 1
+    assert seen.errors == [] and seen.outside_requests == []
