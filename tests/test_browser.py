@@ -196,6 +196,8 @@ def test_hostile_article_text_shows_as_text_and_runs_nothing(open_map) -> None:
         source_url=HOSTILE_URL,
         actor1="<img src=x onerror=alert(1)>",
         place_text="Korenevo",
+        lat=46.48,  # apart from every other pin, so that a click cannot land on a neighbour
+        lon=30.72,
     )
     script_url = korenevo(
         event_id="ev-js-url", event_type="Protests", lat=50.0, lon=36.2, source_url="javascript:window.__pwned=3"
@@ -206,8 +208,8 @@ def test_hostile_article_text_shows_as_text_and_runs_nothing(open_map) -> None:
         event_type="<img src=x onerror=alert(1)>",
         place_name="</script><script>window.__pwned=8</script>",
         event_date="${window.__pwned=9}",
-        lat=51.0,
-        lon=36.0,
+        lat=44.6,
+        lon=33.5,
     )
     seen = open_map(
         read_events(hostile, script_url, hostile_fields), title="</script><script>window.__pwned=6</script>"
