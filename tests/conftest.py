@@ -20,3 +20,29 @@ def gazetteer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gazetteer]:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("GEOMAP_CACHE_DIR", str(cache))
         yield open_gazetteer()
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's headless Chromium through Playwright (skipped, saying why, where it is not installed)."""
+    import os
+
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"no Chromium at {CHROMIUM} (Debian package 'chromium')")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

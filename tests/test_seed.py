@@ -108,3 +108,30 @@ def test_events_csv_is_byte_identical_on_a_second_run(seed_run, tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "events.csv").read_bytes() == (out / "events.csv").read_bytes()
     assert (tmp_path / "map.html").read_bytes() == (out / "map.html").read_bytes()
+
+
+@pytest.mark.browser
+def test_the_seed_map_opens_offline_with_one_marker_per_located_event(seed_run, events, chromium):
+    out, _ = seed_run
+    context = chromium.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    outside, errors = [], []
+
+    def route(route) -> None:
+        if route.request.url.startswith(("file:", "data:")):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", route)
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    page.goto((out / "map.html").as_uri())
+    page.wait_for_selector(".geomap-event")
+    try:
+        assert page.locator(".geomap-event").count() == int(events["lat"].notna().sum()) == 4
+        assert outside == []
+        assert errors == []
+    finally:
+        context.close()
