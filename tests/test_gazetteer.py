@@ -131,6 +131,22 @@ def test_region_phrases_give_the_oblast_not_the_city(gazetteer: Gazetteer, query
     assert 50 < places[0].radius_km < 300
 
 
+@pytest.mark.parametrize(
+    ("query", "first", "second"),
+    [("Kyiv region", 703446, 703447), ("Kiev region", 703446, 703447), ("Moscow region", 524925, 524894)],
+    ids=["kyiv-region", "kiev-region", "moscow-region"],
+)
+def test_city_region_phrases_give_the_oblast_before_the_city_region(gazetteer: Gazetteer, query: str, first: int, second: int) -> None:
+    # Kyiv and Moscow are regions of their own; "Kyiv region" in news is Kyiv Oblast around it.
+    assert [p.geonameid for p in gazetteer.lookup(query)] == [first, second]
+
+
+def test_district_phrases_give_the_town(gazetteer: Gazetteer) -> None:
+    assert gazetteer.has_alias("bakhmut district")
+    assert gazetteer.lookup("Bakhmut district")[0].geonameid == gazetteer.lookup("Bakhmut")[0].geonameid
+    assert not gazetteer.has_alias("nowhereville district")
+
+
 def test_bare_region_name_is_the_city_first_and_the_region_second(gazetteer: Gazetteer) -> None:
     places = gazetteer.lookup("Kursk")
     assert [(p.feature_code, p.geonameid) for p in places[:2]] == [("PPL", 538560), ("ADM1", 538555)]

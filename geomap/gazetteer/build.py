@@ -17,8 +17,8 @@ import math
 import os
 import sqlite3
 import struct
-import tempfile
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -58,6 +58,7 @@ __all__ = [
     "default_index_path",
     "build_index",
     "check_index",
+    "rich_progress",
 ]
 
 SCHEMA_VERSION = 1
@@ -201,6 +202,27 @@ def check_index(path: Path, key: str | None = None) -> str | None:
 
 
 @contextlib.contextmanager
+def rich_progress(description: str = "Building the gazetteer index") -> Iterator[Progress]:
+    """Yield a build progress callback that draws a rich progress bar on stderr.
+
+    >>> with rich_progress() as progress:  # doctest: +SKIP
+    ...     open_gazetteer(progress=progress)
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress as RichProgress
+
+    columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with RichProgress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(description, total=1.0)
+
+        def update(stage: str, fraction: float) -> None:
+            bar.update(task, completed=fraction, description=f"{description}: {stage}")
+
+        yield update
+
+
+@contextlib.contextmanager
 def _build_lock(path: Path) -> Iterator[None]:
     try:
         import fcntl
@@ -233,39 +255,36 @@ def build_index(path: Path | None = None, *, landmarks: Path | None = None, prog
     except OSError as err:
         raise GazetteerError(f"{path.parent}: cannot create the gazetteer cache directory ({err.strerror or err})") from err
     report = progress or (lambda stage, fraction: None)
-    with _build_lock(path):
-        if not force and check_index(path, key) is None:
-            return _report_existing(path, 0.0)
-        start = time.perf_counter()
-        fd, tmp_name = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-        os.close(fd)
-        tmp = Path(tmp_name)
-        gc_was_enabled = gc.isenabled()
-        gc.disable()  # a million small objects: collection passes would double the build time
-        try:
-            counts = _build(tmp, key, landmarks, report)
-            with tmp.open("rb") as f:
-                os.fsync(f.fileno())
-            os.chmod(tmp, 0o666 & ~_umask())
-            os.replace(tmp, path)
-        except sqlite3.Error as err:
-            raise GazetteerError(f"{path}: cannot write the gazetteer index ({err})") from err
-        except OSError as err:
-            raise GazetteerError(f"{path}: cannot write the gazetteer index ({err.strerror or err})") from err
-        finally:
-            if gc_was_enabled:
-                gc.enable()
-            tmp.unlink(missing_ok=True)
-        if path.parent == cache_dir() and path.name.startswith("gazetteer-"):
-            _remove_stale(path)
-        report("done", 1.0)
-        return BuildReport(path, counts[0], counts[1], path.stat().st_size, time.perf_counter() - start)
+    try:
+        with _build_lock(path):
+            if not force and check_index(path, key) is None:
+                return _report_existing(path, 0.0)
+            return _build_atomically(path, key, landmarks, report)
+    except sqlite3.Error as err:
+        raise GazetteerError(f"{path}: cannot write the gazetteer index ({err})") from err
+    except OSError as err:
+        raise GazetteerError(f"{path}: cannot write the gazetteer index ({err.strerror or err})") from err
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def _build_atomically(path: Path, key: str, landmarks: Path, report: Progress) -> BuildReport:
+    start = time.perf_counter()
+    # A unique name beside the target, so the rename is atomic and concurrent builds never share it.
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # a million small objects: collection passes would double the build time
+    try:
+        counts = _build(tmp, key, landmarks, report)
+        with tmp.open("rb") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+        tmp.unlink(missing_ok=True)
+    if path.parent == cache_dir() and path.name.startswith("gazetteer-"):
+        _remove_stale(path)
+    report("done", 1.0)
+    return BuildReport(path, counts[0], counts[1], path.stat().st_size, time.perf_counter() - start)
 
 
 def _report_existing(path: Path, seconds: float) -> BuildReport:

@@ -15,14 +15,17 @@ from geomap.gazetteer.build import Progress, build_index, check_index, default_i
 from geomap.gazetteer.normalize import acronym_key, normalize_name
 from geomap.models import Place
 
-__all__ = ["Gazetteer", "open_gazetteer", "REGION_WORDS"]
+__all__ = ["Gazetteer", "open_gazetteer", "REGION_WORDS", "DISTRICT_WORDS"]
 
 # Words that make a name a first-level region: "Kursk region", "Luhansk oblast", "Rakhine State".
 REGION_WORDS = frozenset({
-    "region", "oblast", "oblast'", "province", "governorate", "krai", "kray", "state",
+    "region", "oblast", "province", "governorate", "krai", "kray", "state",
     "prefecture", "voivodeship", "republic", "territory", "autonomous okrug",
 })
 _REGION_PREFIXES = ("region of ", "province of ", "state of ", "republic of ", "governorate of ")
+# Words for smaller areas around a town ("Bakhmut district", "the Pokrovsk area"): the
+# index holds no districts, so these give the town's candidates as they are.
+DISTRICT_WORDS = frozenset({"district", "raion", "rayon", "area", "county", "municipality", "outskirts"})
 
 _PLACE_COLUMNS = "p.geonameid, p.name, p.lat, p.lon, p.feature_class, p.feature_code, p.country_code, p.admin1_code, p.admin1_name, p.population, p.radius_km, p.source"
 
@@ -96,10 +99,36 @@ class Gazetteer:
     def _region_matches(self, name: str, key: str) -> list[tuple[Place, float]]:
         stem = _region_stem(key)
         if not stem:
+            last_space = key.rfind(" ")
+            if last_space > 0 and key[last_space + 1 :] in DISTRICT_WORDS:
+                return self._matches(name, key[:last_space])
             return []
         candidates = self._matches(name, stem)
+        towns = [p for p, _ in candidates if p.feature_class == "P"]
+        if towns and normalize_name(towns[0].name) != stem:
+            # "Kiev region": the regions named after the city answer to its main name ("Kyiv").
+            known = {p.geonameid for p, _ in candidates}
+            main = normalize_name(towns[0].name)
+            candidates = candidates + [
+                (p, r) for p, r in self._matches(main, main)
+                if p.feature_code == "ADM1" and p.country_code == towns[0].country_code and p.geonameid not in known
+            ]
         regions = [(p, r) for p, r in candidates if p.feature_code == "ADM1" or p.feature_class == "L"]
-        return regions or candidates
+        if not regions:
+            return candidates
+        # Within a country the wider region comes first: "Kyiv region" and "Moscow region"
+        # mean the oblasts around those cities, not the city-regions the bare names also
+        # denote. Countries keep their order; ranks are reassigned to match.
+        best: dict[str, float] = {}
+        for p, r in regions:
+            best.setdefault(p.country_code, r)
+        regions.sort(key=lambda pr: (-best[pr[0].country_code], -pr[0].radius_km, pr[0].geonameid))
+        out: list[tuple[Place, float]] = []
+        seen: dict[str, int] = {}
+        for p, _ in regions:
+            i = seen[p.country_code] = seen.get(p.country_code, -1) + 1
+            out.append((p, best[p.country_code] - 0.3 * i))
+        return out
 
     # ------------------------------------------------------------------ public API
 
@@ -107,7 +136,9 @@ class Gazetteer:
         """Return the places a name may mean with their prior probability, most likely first.
 
         Exact match on the normalised alias. If nothing matches and the name ends in a region
-        word ("Kursk region", "Luhansk oblast"), the regions of that name are returned.
+        word ("Kursk region", "Luhansk oblast"), the regions of that name are returned, the
+        wider first within a country ("Kyiv region" is Kyiv Oblast before the city-region);
+        a district word ("Bakhmut district") gives the town's candidates.
         Priors sum to 1 over the candidates (before ``limit``): countries and regions first,
         then populated places in proportion to population, with boosts for main names and capitals.
 
@@ -149,7 +180,8 @@ class Gazetteer:
         """Tell cheaply whether a normalised name (see :func:`normalize_name`) is in the index.
 
         A pre-filter for probing many n-grams: acronyms such as "us" are present here but
-        :meth:`lookup` matches them only in capitals. Region phrases ("kursk region") count.
+        :meth:`lookup` matches them only in capitals. Region and district phrases
+        ("kursk region", "bakhmut district") count, as :meth:`lookup` resolves them.
 
         >>> g = open_gazetteer()
         >>> g.has_alias("luhansk"), g.has_alias("kursk region"), g.has_alias("nowhereville")
@@ -158,6 +190,10 @@ class Gazetteer:
         if self._has(normalized):
             return True
         stem = _region_stem(normalized)
+        if not stem:
+            last_space = normalized.rfind(" ")
+            if last_space > 0 and normalized[last_space + 1 :] in DISTRICT_WORDS:
+                stem = normalized[:last_space]
         return bool(stem) and self._has(stem)
 
     def is_common_word(self, normalized: str) -> bool:
