@@ -245,9 +245,14 @@ def _status(token: Token, sent: Span) -> str:
 
 def _excluded_place(mention_root: Token) -> bool:
     """A place that modifies a person or an organisation is not where things happened:
-    "the mayor of Lugansk", "Ukrainian-Russian talks", "the US company"."""
+    "the mayor of Lugansk", "Ukrainian-Russian talks", "the US company"; but "at her
+    Reshimbagh residence" and "in a Mogadishu cafe" are places."""
     if mention_root.dep_ in ("compound", "amod", "nmod", "poss") and mention_root.head.pos_ in ("NOUN", "PROPN"):
-        return mention_root.head.lower_ not in PLACE_NOUNS and mention_root.head.ent_type_ not in ("GPE", "LOC", "FAC")
+        owner = mention_root.head
+        if owner.lower_ in PLACE_NOUNS or owner.ent_type_ in ("GPE", "LOC", "FAC"):
+            return False
+        prep = owner.head if owner.dep_ == "pobj" else None
+        return not (prep is not None and prep.lower_ in _LOCATIVE and _LOCATIVE[prep.lower_] >= 2.0)
     if mention_root.dep_ == "pobj" and mention_root.head.lower_ == "of":
         owner = mention_root.head.head
         return owner.lower_ not in PLACE_NOUNS and owner.pos_ != "ADP"
@@ -266,8 +271,8 @@ def _preposition(root: Token) -> Token | None:
                 node = prep.head
                 continue
             return prep
-        if node.dep_ in ("compound", "appos") and node.head.lower_ in PLACE_NOUNS:
-            node = node.head
+        if node.dep_ in ("compound", "appos", "amod", "nmod", "poss") and node.head.pos_ in ("NOUN", "PROPN"):
+            node = node.head  # "in a Mogadishu cafe", "in the West Bank city of Nablus"
             continue
         return None
     return None
@@ -295,8 +300,11 @@ def _place_score(trigger: Token, root: Token, mention: Mention, *, resolved: boo
         return None
     if is_country:
         score -= 3.0
-    elif mention.place is not None and mention.place.feature_class == "A":
+    elif mention.place is not None and mention.place.feature_class in ("A", "L"):
         score -= 0.5
+    # "the West Bank city of Nablus": the city named after "of" is where it happened.
+    if root.dep_ == "compound" and root.head.lower_ in PLACE_NOUNS and any(c.lower_ == "of" for c in root.head.children):
+        score -= 2.0
     score -= 0.5 * _tree_distance(trigger, root)
     score -= 0.05 * abs(trigger.i - root.i)
     if root.i > trigger.i:

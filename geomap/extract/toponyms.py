@@ -76,12 +76,27 @@ def _with_region_cue(doc: Doc, span: Span) -> tuple[Span, bool]:
     return span, False
 
 
+# "Sarajevo's streets", "Iraq's northern Nineveh province": a possessive that owns a
+# part of a place is still a place; "Moscow's decision" is an actor.
+LOCATIVE_NOUNS = frozenset(
+    """street streets road square town towns city cities village villages province region
+    district capital outskirts suburb suburbs centre center hospital church mosque school
+    university airport port harbour harbor market border coast north south east west
+    northeast northwest southeast southwest countryside area areas part parts neighbourhood
+    neighborhood camp prison base embassy headquarters building residence house home hotel
+    restaurant cafe stadium station bridge highway checkpoint museum palace compound""".split()
+)
+
+
 def _kind(span: Span) -> str:
     """Tell a literal place from metonymy ("Moscow denied") by the name's role."""
     head: Token = span.root
     if head.dep_ in ("nsubj", "nsubjpass") and head.head.lemma_ in ACTOR_VERBS:
         return "actor"
     if head.dep_ == "poss" or any(t.tag_ == "POS" for t in head.children):
+        owner = head.head if head.dep_ == "poss" else head
+        if owner.lemma_.lower() in LOCATIVE_NOUNS or owner.ent_type_ in ("FAC", "GPE", "LOC"):
+            return "place"
         return "actor"
     if head.dep_ == "agent" or (head.dep_ == "pobj" and head.head.dep_ == "agent"):
         return "actor"
