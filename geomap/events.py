@@ -201,9 +201,12 @@ def _event_id(m: EventMention, event_type: str) -> str:
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 
-def _row(cluster: _Cluster, articles: Mapping[str, Article]) -> dict:
-    members = sorted(cluster.members, key=lambda m: (m.article_id, m.sentence_index))
+def _row(cluster: _Cluster, articles: Mapping[str, Article], order: Mapping[str, int]) -> dict:
+    members = sorted(cluster.members, key=lambda m: (order.get(m.article_id, len(order)), m.article_id, m.sentence_index))
     best = cluster.best
+    # The id comes from the first article that reported the incident, so that later
+    # articles merging into it leave it unchanged.
+    first = min(members, key=lambda m: (order.get(m.article_id, len(order)), m.article_id, _specificity(m), m.sentence_index))
     typed = max(members, key=lambda m: (m.strength, -m.sentence_index))
     dated = sorted((m for m in members if m.date is not None), key=lambda m: (m.time_precision or 9, m.date))
     statuses = [m.status for m in members]
@@ -221,7 +224,7 @@ def _row(cluster: _Cluster, articles: Mapping[str, Article]) -> dict:
     actor2 = next((m.actor2 for m in [typed, *members] if m.actor2), None)
     date = dated[0] if dated and status != "planned" else None
     return {
-        "event_id": _event_id(best, typed.event_type),
+        "event_id": _event_id(first, typed.event_type),
         "article_id": best.article_id,
         "source_title": article.title if article else None,
         "source_url": article.url if article else None,
@@ -255,11 +258,19 @@ def _row(cluster: _Cluster, articles: Mapping[str, Article]) -> dict:
     }
 
 
-def build_events(mentions: Iterable[EventMention], articles: Mapping[str, Article]) -> pd.DataFrame:
+def build_events(
+    mentions: Iterable[EventMention],
+    articles: Mapping[str, Article],
+    *,
+    article_order: Mapping[str, int] | None = None,
+) -> pd.DataFrame:
     """Merge event mentions into the events table (columns: ``EVENT_SCHEMA``).
 
     Unplaced violent incidents stay in the table without coordinates; unplaced
     talks, arrests and protests are dropped, having nothing to show on a map.
+    ``article_order`` (article id -> rank, e.g. the order a store first saw them)
+    decides which article's mention gives a merged event its stable id; by default
+    the article ids' sort order.
     """
     by_article: dict[str, list[EventMention]] = {}
     for m in mentions:
@@ -270,7 +281,7 @@ def build_events(mentions: Iterable[EventMention], articles: Mapping[str, Articl
         clusters.extend(_merge(_attach_unplaced(ordered), same_article=True))
     clusters = _merge(clusters, same_article=False)
     clusters = [c for c in clusters if c.place is not None or c.violent]
-    rows = [_row(c, articles) for c in clusters]
+    rows = [_row(c, articles, article_order or {}) for c in clusters]
     if not rows:
         return empty_events()
     frame = pd.DataFrame(rows, columns=[c.name for c in EVENT_SCHEMA])

@@ -13,6 +13,7 @@ from spacy.tokens import Doc, Span, Token
 
 from geomap.extract.casualties import count_victims
 from geomap.extract.dates import DateValue, infer_year, parse_date
+from geomap.extract.event_place import load_place_model, place_features
 from geomap.models import Mention
 
 __all__ = ["EventMention", "Trigger", "TRIGGERS", "find_event_mentions", "pick_place", "mention_roots", "trigger_of"]
@@ -323,12 +324,44 @@ def pick_place(
     sentence names nothing finer and says "in <country>". With ``resolved`` False,
     names the gazetteer does not know are candidates too.
     """
-    scored = [
-        (score, m)
-        for m in mentions
-        if (score := _place_score(trigger, roots[id(m)], m, resolved=resolved)) is not None
-    ]
-    return max(scored, key=lambda sm: sm[0])[1] if scored else None
+    model = load_place_model()
+    candidates = [m for m in mentions if m.place is not None or not resolved]
+    if model is None:
+        scored = [
+            (score, m) for m in candidates
+            if (score := _place_score(trigger, roots[id(m)], m, resolved=resolved)) is not None
+        ]
+        return max(scored, key=lambda sm: sm[0])[1] if scored else None
+    scored = [(model.probability(f), m) for m, f in candidate_features(trigger, candidates, roots, resolved=resolved)]
+    return model.choose(scored)
+
+
+def candidate_features(
+    trigger: Token, mentions: Sequence[Mention], roots: dict[int, Token], *, resolved: bool = True
+) -> list[tuple[Mention, dict[str, float]]]:
+    """The model's features for each candidate place of one trigger (modifiers left out)."""
+    pool = [m for m in mentions if m.kind != "modifier"]
+    classes = {m.place.feature_class for m in pool if m.place is not None}
+    out = []
+    for m in pool:
+        root = roots[id(m)]
+        finest = m.place is not None and (m.place.feature_class == "P" or "P" not in classes)
+        out.append(
+            (
+                m,
+                place_features(
+                    trigger,
+                    root,
+                    m,
+                    preposition=_preposition(root),
+                    excluded=_excluded_place(root),
+                    heuristic=_place_score(trigger, root, m, resolved=resolved),
+                    n_candidates=len(pool),
+                    finest=finest,
+                ),
+            )
+        )
+    return out
 
 
 def _is_near(root: Token) -> bool:
