@@ -113,3 +113,22 @@ def test_shooting_down_a_drone_is_not_an_incident_word(nlp):
     doc = nlp("Air defences shot down a drone.")
     token = next(t for t in doc if t.text == "shot")
     assert trigger_of(token) is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "word", "expected"),
+    [
+        ("They fired rockets at Sderot.", "fired", "Explosions/Remote violence"),
+        ("Soldiers fired on protesters.", "fired", "Violence against civilians"),
+        ("The company fired 20 workers.", "fired", None),
+        ("A shell hit a school in Donetsk.", "hit", "Explosions/Remote violence"),
+        ("The economy was hit hard.", "hit", None),
+        ("Militants blew up a bridge.", "blew", "Explosions/Remote violence"),
+        ("Protesters marched through the city.", "marched", "Protests"),
+    ],
+    ids=["fired-rockets", "fired-on", "fired-workers", "shell-hit", "economy-hit", "blew-up", "marched"],
+)
+def test_generic_verbs_need_a_weapon_or_a_crowd(nlp, sentence, word, expected):
+    token = next(t for t in nlp(sentence) if t.text == word)
+    trig = trigger_of(token)
+    assert (trig.event_type if trig else None) == expected

@@ -103,7 +103,22 @@ TRIGGERS: dict[str, Trigger] = {
     "abduction": Trigger(VAC, "Abduction/forced disappearance", 2),
     "kidnapping": Trigger(VAC, "Abduction/forced disappearance", 2),
     "rape": Trigger(VAC, "Sexual violence", 2),
+    "wound": Trigger(VAC, "Attack", 1, ("VERB",)),
+    "injure": Trigger(VAC, "Attack", 1, ("VERB",)),
+    "target": Trigger(VAC, "Attack", 1, ("VERB",)),
+    "gun": Trigger(VAC, "Attack", 2, ("VERB",)),
+    "hit": Trigger(EXPLOSIONS, _SHELLING, 1, ("VERB",)),
+    "fire": Trigger(EXPLOSIONS, _SHELLING, 1, ("VERB",)),
+    "blow up": Trigger(EXPLOSIONS, _IED, 3, ("VERB",)),
+    "storm": Trigger(BATTLES, "Armed clash", 2, ("VERB",)),
+    "raid": Trigger(BATTLES, "Armed clash", 2),
+    "invade": Trigger(BATTLES, "Non-state actor overtakes territory", 2, ("VERB",)),
+    "occupy": Trigger(BATTLES, "Non-state actor overtakes territory", 1, ("VERB",)),
+    "destroy": Trigger(STRATEGIC, "Looting/property destruction", 1, ("VERB",)),
+    "burn": Trigger(STRATEGIC, "Looting/property destruction", 1, ("VERB",)),
     "protest": Trigger(PROTESTS, "Peaceful protest", 2),
+    "demonstrate": Trigger(PROTESTS, "Peaceful protest", 2, ("VERB",)),
+    "march": Trigger(PROTESTS, "Peaceful protest", 1, ("VERB",)),
     "demonstration": Trigger(PROTESTS, "Peaceful protest", 2, ("NOUN",)),
     "demonstrator": Trigger(PROTESTS, "Peaceful protest", 2, ("NOUN",)),
     "protester": Trigger(PROTESTS, "Peaceful protest", 2, ("NOUN",)),
@@ -179,6 +194,30 @@ class EventMention:
         return self.event_type in VIOLENT_TYPES
 
 
+# Generic verbs that report an incident only with a weapon in their clause:
+# "fired rockets at", "a shell hit", not "fired 20 workers", "the economy was hit".
+_WEAPON_VERBS = frozenset({"fire", "hit", "target"})
+WEAPONS = frozenset(
+    """rocket rockets missile missiles shell shells mortar mortars artillery bullet bullets
+    shot shots gun guns gunfire round rounds grenade grenades bomb bombs drone drones
+    airstrike airstrikes strike strikes tank tanks projectile projectiles explosive
+    explosives rpg weapon weapons militant militants gunman gunmen sniper snipers
+    troops forces soldiers jet jets aircraft warplane warplanes helicopter helicopters""".split()
+)
+
+
+_EXPLOSIVES = frozenset({"rocket", "missile", "shell", "mortar", "artillery", "grenade", "bomb", "projectile", "drone"})
+
+
+def _has_weapon(token: Token) -> bool:
+    words = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass", "dobj", "agent", "prep")]
+    for child in words:
+        for t in child.subtree:
+            if t.lower_ in WEAPONS or t.lemma_.lower() in WEAPONS:
+                return True
+    return any(c.dep_ == "prep" and c.lower_ in ("on", "at", "upon") for c in token.children) and token.lemma_.lower() == "fire"
+
+
 def trigger_of(token: Token) -> Trigger | None:
     if token.pos_ not in ("NOUN", "VERB", "PROPN"):
         return None
@@ -199,6 +238,10 @@ def trigger_of(token: Token) -> Trigger | None:
         return None
     if any((lemma, c.lower_) in _PARTICLE_EXCLUDE for c in token.children if c.dep_ == "prt"):
         return None
+    if lemma in _WEAPON_VERBS and not _has_weapon(token):
+        return None
+    if lemma == "fire" and not any(t.lemma_.lower() in _EXPLOSIVES for c in token.children for t in c.subtree):
+        return Trigger(VAC, "Attack", 1, ("VERB",))  # gunfire, not shelling
     return trig
 
 
