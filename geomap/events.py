@@ -16,7 +16,7 @@ import pandas as pd
 from geomap.extract.events import EventMention
 from geomap.models import EVENT_SCHEMA, Article, Place
 
-__all__ = ["build_events", "empty_events", "same_place", "MERGE_KM"]
+__all__ = ["build_events", "empty_events", "same_place", "event_records", "MERGE_KM"]
 
 MERGE_KM = 25.0
 REGION_CODES = frozenset({"ADM1", "ADM2", "ADM3", "ADM1H", "ADM2H"})
@@ -290,3 +290,26 @@ def build_events(
         ["event_date", "article_id", "trigger_start", "event_id"], na_position="last", kind="mergesort"
     )
     return frame.reset_index(drop=True)
+
+
+def _plain(value):
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def event_records(events: pd.DataFrame) -> list[dict]:
+    """The events as JSON-ready dicts: every schema column, plus ``trigger`` and
+    ``location`` as ``{"start", "end", "text"}`` spans into the article text
+    (``location`` None when the text names no place)."""
+    records = []
+    for row in events.to_dict(orient="records"):
+        record = {k: _plain(v) for k, v in row.items()}
+        record["trigger"] = {"start": record["trigger_start"], "end": record["trigger_end"], "text": record["trigger_text"]}
+        record["location"] = (
+            {"start": record["place_start"], "end": record["place_end"], "text": record["place_text"]}
+            if record["place_start"] is not None
+            else None
+        )
+        records.append(record)
+    return records

@@ -7,25 +7,26 @@ This module only says *where* the text names places and *how* each is used
 
 from __future__ import annotations
 
+import csv
+import dataclasses
+import functools
+import importlib.resources
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
-__all__ = ["Toponym", "find_toponyms", "REGION_WORDS"]
+__all__ = ["Toponym", "find_toponyms", "REGION_WORDS", "region_abbreviation"]
 
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
-# Entities the gazetteer matcher must not cut into: a place name inside them is
-# part of a person's or an organisation's name ("Security Service of Ukraine").
-# Dates and numbers block too: "March 2025" is not the town of March. PRODUCT does not
-# block: the small model calls "Kursk" in "the Kursk region" a product.
+# Entities the gazetteer matcher must not cut into. Dates and numbers: "March 2025" is
+# not the town of March. PRODUCT does not block: the small model calls "Kursk" in "the
+# Kursk region" a product. Organisations are searched for the places in their names
+# ("the Texas Department of Health"), which are kept as actors, not as locations.
 BLOCKING_LABELS = frozenset(
-    {"PERSON", "ORG", "WORK_OF_ART", "LAW", "EVENT", "LANGUAGE", "DATE", "TIME", "MONEY",
+    {"PERSON", "WORK_OF_ART", "LAW", "EVENT", "LANGUAGE", "DATE", "TIME", "MONEY",
      "PERCENT", "QUANTITY", "CARDINAL", "ORDINAL"}
 )
-# A name followed by a region word is a region even inside what the model calls an
-# organisation ("Kursk Oblast administration").
-_SOFT_BLOCKS = frozenset({"ORG"})
 # "Kursk region", "Luhansk Oblast": the cue turns the name into the first-level region.
 REGION_WORDS = frozenset(
     {"region", "oblast", "province", "governorate", "krai", "kray", "prefecture", "state", "county", "district", "territory"}
@@ -38,6 +39,12 @@ ACTOR_VERBS = frozenset(
     offer propose support oppose criticize criticise blame vow pledge order ask argue
     praise welcome recognize recognise approve send expel summon host""".split()
 )
+# "West Nile virus", "Ebola fever", "Spanish flu": a disease named after a place.
+DISEASE_WORDS = frozenset(
+    """virus viruses fever flu influenza disease strain strains virion ebolavirus""".split()
+)
+# Prepositions that introduce a place: "in Reading" is the town, "Reading" alone may be a verb.
+LOCATIVE_PREPOSITIONS = frozenset("in at near from to into outside across toward towards around via".split())
 MAX_NGRAM = 4
 
 
@@ -45,9 +52,12 @@ MAX_NGRAM = 4
 class Toponym:
     """A place name in a text, before resolution.
 
-    ``kind`` is ``place`` (a literal location), ``actor`` (metonymy: "Moscow denied"),
-    or ``modifier`` (a demonym or adjective: "Russian"); ``region_cue`` says the text
-    calls it a region ("Kursk region"), and ``query`` is the name to look up.
+    ``kind`` is ``place`` (a literal location), ``actor`` (metonymy: "Moscow denied",
+    or a name inside an organisation's: "the Texas Department of Health"), or
+    ``modifier`` (a demonym or adjective: "Russian"); ``region_cue`` says the text calls
+    it a region ("Kursk region"), and ``query`` is the name to look up.
+    ``qualifier_start`` is the start of the toponym that qualifies this one after a
+    comma ("Paris, Texas": the start of "Texas"), or -1.
     """
 
     start: int
@@ -59,11 +69,59 @@ class Toponym:
     region_cue: bool = False
     token_start: int = 0
     token_end: int = 0
+    qualifier_start: int = -1
+
+
+@functools.lru_cache(maxsize=1)
+def _abbreviations() -> dict[str, tuple[str, bool]]:
+    """{abbreviation as written: (region name, written with dots)} from data/region_abbreviations.csv."""
+    table: dict[str, tuple[str, bool]] = {}
+    with importlib.resources.files("geomap.data").joinpath("region_abbreviations.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            table[row["abbreviation"]] = (row["name"], "." in row["abbreviation"])
+    return table
+
+
+def region_abbreviation(text: str, *, after_comma: bool = False) -> str | None:
+    """The region an abbreviation names: "Fla." is Florida; "FL" only after a comma ("Tampa, FL").
+
+    >>> region_abbreviation("Calif."), region_abbreviation("CA"), region_abbreviation("CA", after_comma=True)
+    ('California', None, 'California')
+    """
+    found = _abbreviations().get(text.strip())
+    if found is None:
+        return None
+    name, dotted = found
+    return name if dotted or after_comma else None
+
+
+@functools.lru_cache(maxsize=1)
+def _common_nouns() -> frozenset[str]:
+    """English common nouns (WordNet's, as spaCy's lemmatizer ships them).
+
+    The list holds well-known place names too ("paris"): it only ever vetoes a single
+    capitalised word that the model did not call a place and no preposition introduces.
+    """
+    from spacy.strings import hash_string  # type: ignore[attr-defined]  # Cython, no stub
+
+    from geomap.extract.nlp import load_nlp
+
+    try:
+        index = load_nlp().get_pipe("lemmatizer").lookups.get_table("lemma_index")
+    except (KeyError, ValueError, AttributeError):
+        return frozenset()
+    for key in ("noun", hash_string("noun")):
+        if key in index:
+            return frozenset(w for w in index[key] if "_" not in w)
+    return frozenset()
 
 
 def _strip_article(span: Span) -> Span:
     while len(span) > 1 and span[0].lower_ in ("the", "a", "an"):
         span = span[1:]
+    # "Russia's": the possessive is not part of the name.
+    while len(span) > 1 and span[-1].tag_ == "POS":
+        span = span[:-1]
     return span
 
 
@@ -107,11 +165,19 @@ def _is_candidate_start(token: Token) -> bool:
     return token.is_title or (token.is_upper and len(token) > 1 and token.pos_ == "PROPN")
 
 
+def _names_a_disease(doc: Doc, span: Span) -> bool:
+    return span.end < len(doc) and doc[span.end].lower_ in DISEASE_WORDS
+
+
 def find_toponyms(doc: Doc, has_alias: Callable[[str], bool], normalize: Callable[[str], str]) -> list[Toponym]:
     """Find the place names in ``doc``.
 
     ``has_alias(normalize(text))`` says whether the gazetteer knows a name; it lets the
     matcher find names the model misses ("Kursk region", villages tagged as persons).
+    A name the document also uses as a person's ("Mr Modi", "Modi said"), a capitalised
+    common noun ("Secretary") and a disease named after a place ("West Nile virus") are
+    not places; a place inside an organisation's name ("the Paris Police Department") is
+    kept as an actor; "Tampa, Fla." reads the abbreviation as Florida.
 
     >>> from geomap.extract.nlp import load_nlp
     >>> from geomap.gazetteer import open_gazetteer, normalize_name
@@ -120,9 +186,12 @@ def find_toponyms(doc: Doc, has_alias: Callable[[str], bool], normalize: Callabl
     >>> [t.text for t in find_toponyms(doc, gaz.has_alias, normalize_name)]
     ['Kursk region']
     """
-    taken = [False] * len(doc)
-    blocked: list[str | None] = [None] * len(doc)
+    n = len(doc)
+    taken = [False] * n
+    blocked: list[str | None] = [None] * n
+    in_org = [False] * n
     found: list[Toponym] = []
+    person_words = {t.lower_ for ent in doc.ents if ent.label_ == "PERSON" for t in ent if t.is_alpha}
 
     def add(span: Span, label: str, kind: str | None = None) -> None:
         span = _strip_article(span)
@@ -131,6 +200,10 @@ def find_toponyms(doc: Doc, has_alias: Callable[[str], bool], normalize: Callabl
         query = query_span.text.strip()
         if not query:
             return
+        after_comma = span.start > 0 and doc[span.start - 1].text == ","
+        full = region_abbreviation(span.text, after_comma=after_comma)
+        if full is not None:
+            query, cue = full, True
         for t in span:
             taken[t.i] = True
         found.append(
@@ -150,10 +223,17 @@ def find_toponyms(doc: Doc, has_alias: Callable[[str], bool], normalize: Callabl
     for ent in doc.ents:
         if ent.label_ in PLACE_LABELS:
             span = _strip_article(ent)
-            if span.text.strip() and (has_alias(normalize(span.text)) or ent.label_ != "FAC"):
+            if not span.text.strip() or _names_a_disease(doc, ent):
+                for t in ent:
+                    blocked[t.i] = ent.label_
+                continue
+            if has_alias(normalize(span.text)) or ent.label_ != "FAC":
                 add(ent, ent.label_)
         elif ent.label_ == "NORP":
             add(ent, "NORP", kind="modifier")
+        elif ent.label_ == "ORG":
+            for t in ent:
+                in_org[t.i] = True
         elif ent.label_ in BLOCKING_LABELS:
             for t in ent:
                 blocked[t.i] = ent.label_
@@ -161,7 +241,6 @@ def find_toponyms(doc: Doc, has_alias: Callable[[str], bool], normalize: Callabl
     # The gazetteer matcher: longest known name first, over capitalised tokens the
     # model did not already claim.
     i = 0
-    n = len(doc)
     while i < n:
         tok = doc[i]
         if taken[i] or not _is_candidate_start(tok) or tok.is_stop:
@@ -173,27 +252,53 @@ def find_toponyms(doc: Doc, has_alias: Callable[[str], bool], normalize: Callabl
             cue = span.end < n and doc[span.end].lower_ in REGION_WORDS
             if any(taken[t.i] or t.is_space or t.is_punct for t in span):
                 continue
-            if any(blocked[t.i] and not (cue and blocked[t.i] in _SOFT_BLOCKS) for t in span):
+            if any(blocked[t.i] for t in span):
                 continue
+            if len({in_org[t.i] for t in span}) > 1:
+                continue  # half in an organisation's name, half out
             if not _is_candidate_start(span[-1]):
                 continue
-            if size == 1 and not _plausible_single(tok):
+            if size == 1 and not _plausible_single(doc, tok, person_words, cue):
+                continue
+            if _names_a_disease(doc, span):
                 continue
             if has_alias(normalize(span.text)):
-                add(span, "GAZ")
+                if in_org[i] and not cue:
+                    add(span, "ORG", kind="actor")
+                else:
+                    add(span, "GAZ")
                 matched = size
                 break
         i += max(matched, 1)
 
     found.sort(key=lambda t: t.start)
-    return found
+    return _link_qualifiers(doc, found)
 
 
-def _plausible_single(tok: Token) -> bool:
-    """One capitalised word is a place candidate only if it is a proper noun that is
-    not just the capitalised first word of a sentence."""
-    if tok.pos_ != "PROPN":
+def _plausible_single(doc: Doc, tok: Token, person_words: set[str], cue: bool) -> bool:
+    """One capitalised word is a place candidate only if it is a proper noun, not just
+    the capitalised first word of a sentence, not a person's name in this document,
+    and not a common noun written with a capital ("Secretary") unless a preposition
+    introduces it ("in Reading")."""
+    if tok.pos_ != "PROPN" and not tok.is_upper:
         return False
     if tok.is_sent_start and tok.lower_ in tok.vocab.strings and tok.vocab[tok.lower_].is_stop:
         return False
+    if cue:
+        return True
+    if tok.lower_ in person_words:
+        return False
+    introduced = tok.i > 0 and doc[tok.i - 1].lower_ in LOCATIVE_PREPOSITIONS
+    if not introduced and not tok.is_upper and tok.lower_ in _common_nouns():
+        return False
     return True
+
+
+def _link_qualifiers(doc: Doc, found: list[Toponym]) -> list[Toponym]:
+    """Mark "Paris, Texas" and "Tampa, Fla.": a toponym followed by a comma and another."""
+    out = list(found)
+    for k in range(len(out) - 1):
+        a, b = out[k], out[k + 1]
+        if b.token_start == a.token_end + 1 and a.token_end < len(doc) and doc[a.token_end].text == ",":
+            out[k] = dataclasses.replace(a, qualifier_start=b.start)
+    return out

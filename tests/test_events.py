@@ -1,0 +1,147 @@
+"""Events an analyst can trust: status, dates, places and merging, on the real model and gazetteer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from geomap.cli import cli
+from geomap.events import build_events
+from geomap.models import EVENT_COLUMNS, Article
+from geomap.pipeline import Geoparser, extract_events
+
+
+@pytest.fixture(scope="module")
+def geoparser(gazetteer):
+    return Geoparser(gazetteer)
+
+
+def events_of(geoparser, *texts: str, published: dt.date | None = None):
+    articles = [Article(id=f"a{i}", text=t, published=published) for i, t in enumerate(texts)]
+    result = extract_events(articles, geoparser=geoparser)
+    return build_events(result.mentions, {a.id: a for a in articles})
+
+
+@pytest.mark.parametrize(
+    ("sentence", "status"),
+    [
+        ("A car bomb exploded in Kabul on Monday, killing three people.", "reported"),
+        ("Unconfirmed reports said a car bomb exploded in Kabul on Monday.", "unconfirmed"),
+        ("A car bomb reportedly exploded in Kabul on Monday.", "unconfirmed"),
+        ("The two sides will hold talks in Geneva next month.", "planned"),
+        ("Officials discussed the possibility of talks in Geneva.", "planned"),
+        ("The army denied that its troops shelled Donetsk on Monday.", "denied"),
+    ],
+    ids=["reported", "unconfirmed-reports", "reportedly", "will", "possibility", "denied"],
+)
+def test_status_words(geoparser, sentence, status):
+    events = events_of(geoparser, sentence, published=dt.date(2025, 3, 5))
+    assert list(events["status"]) == [status]
+
+
+def test_a_sentence_that_says_it_could_not_be_confirmed_makes_the_one_before_unconfirmed(geoparser):
+    events = events_of(
+        geoparser,
+        "A drone strike hit a fuel depot in Bryansk on Monday. The information could not be confirmed.",
+        published=dt.date(2025, 3, 5),
+    )
+    assert list(events["status"]) == ["unconfirmed"]
+
+
+def test_planned_events_are_never_dated_as_happened(geoparser):
+    events = events_of(geoparser, "Peace talks will be held in Istanbul on Friday.", published=dt.date(2025, 3, 5))
+    assert events.iloc[0]["status"] == "planned"
+    assert events["event_date"].isna().all()
+
+
+def test_dates_with_a_publication_date(geoparser):
+    events = events_of(geoparser, "Shelling killed two civilians in Kharkiv yesterday.", published=dt.date(2025, 3, 5))
+    row = events.iloc[0]
+    assert row["event_date"] == "2025-03-04"
+    assert row["time_precision"] == 1
+    assert row["date_source"] == "text"
+
+
+def test_an_undated_sentence_takes_the_publication_date_with_week_precision(geoparser):
+    events = events_of(geoparser, "Shelling killed two civilians in Kharkiv.", published=dt.date(2025, 3, 5))
+    row = events.iloc[0]
+    assert (row["event_date"], row["time_precision"], row["date_source"]) == ("2025-03-05", 2, "published")
+
+
+def test_without_a_publication_date_the_year_comes_from_the_text(geoparser):
+    text = (
+        "The general, who was appointed in March 2024, was killed in a missile strike near Kupiansk on May 12. "
+        "A new command will be formed in 2026."
+    )
+    row = events_of(geoparser, text).iloc[0]
+    assert row["event_date"] == "2024-05-12"
+    assert row["date_source"] == "text-inferred-year"
+
+
+def test_without_any_date_the_event_is_undated_not_guessed(geoparser):
+    row = events_of(geoparser, "Shelling killed two civilians in Kharkiv.").iloc[0]
+    assert pd.isna(row["event_date"])
+
+
+def test_two_articles_reporting_the_same_strike_merge_into_one_event(geoparser):
+    published = dt.date(2025, 3, 5)
+    first = "A Russian missile strike hit Kharkiv on Tuesday, killing four people, officials said."
+    second = "Four people died when a missile struck a residential area in Kharkiv on Tuesday, the governor said."
+    events = events_of(geoparser, first, second, published=published)
+    kharkiv = events[events["place_name"] == "Kharkiv"]
+    assert len(kharkiv) == 1
+    row = kharkiv.iloc[0]
+    assert row["n_sources"] == 2
+    assert row["fatalities"] == 4
+    assert row["event_date"] == "2025-03-04"
+    assert "a missile struck" in row["evidence"] and "missile strike hit Kharkiv" in row["evidence"]
+
+
+def test_strikes_on_two_different_towns_stay_two_events(geoparser):
+    events = events_of(
+        geoparser,
+        "A drone strike hit Kharkiv on Monday. Another drone strike hit Odesa on Monday.",
+        published=dt.date(2025, 3, 5),
+    )
+    assert sorted(events["place_name"]) == ["Kharkiv", "Odesa"]
+
+
+def test_the_mayor_of_a_city_is_not_where_he_was_killed(geoparser):
+    events = events_of(
+        geoparser,
+        "Gunmen killed the former mayor of Mosul in Baghdad on Monday.",
+        published=dt.date(2025, 3, 5),
+    )
+    assert list(events["place_name"]) == ["Baghdad"]
+
+
+def test_metonymy_is_an_actor_not_a_place(geoparser):
+    events = events_of(
+        geoparser, "Moscow denied that its forces shelled a market in Kherson on Sunday.", published=dt.date(2025, 3, 5)
+    )
+    assert list(events["place_name"]) == ["Kherson"]
+
+
+def test_events_command_writes_spans_into_each_article(tmp_path, gazetteer):
+    text = "Shelling killed two civilians in Kharkiv on Monday, officials said."
+    infile = tmp_path / "in.jsonl"
+    infile.write_text(
+        json.dumps({"id": "k1", "text": text, "published": "2025-03-05"}) + "\n"
+        + json.dumps({"id": "k2", "text": "The weather was fine."}) + "\n",
+        encoding="utf-8",
+    )
+    outfile = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(cli, ["events", str(infile), "-o", str(outfile)])
+    assert result.exit_code == 0, result.output
+    first, second = (json.loads(line) for line in outfile.read_text(encoding="utf-8").splitlines())
+    assert first["id"] == "k1" and second == {"id": "k2", "events": []}
+    (event,) = first["events"]
+    assert set(EVENT_COLUMNS) <= set(event)
+    assert text[event["trigger"]["start"] : event["trigger"]["end"]] == event["trigger"]["text"] == "Shelling"
+    assert text[event["location"]["start"] : event["location"]["end"]] == "Kharkiv"
+    assert event["event_date"] == "2025-03-03"
+    assert event["fatalities"] == 2
