@@ -185,6 +185,44 @@ def geoparse(infile: Path, outfile: Path) -> None:
 
 
 @cli.command()
+@click.argument("infile", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", "outfile", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="JSONL file to write: one line per input article.")
+@click.option("--published", callback=_date, metavar="YYYY-MM-DD",
+              help="Publication date for articles that do not give one.")
+def events(infile: Path, outfile: Path, published: dt.date | None) -> None:
+    """Extract the events of each article of a JSONL file, article by article.
+
+    Each input line is {"id", "text", optional "published"}; each output line is
+    {"id", "events": [...]}, every event with the events-table columns plus "trigger"
+    and "location" as {"start", "end", "text"} spans into "text" ("location" null when
+    the text names no place). Incidents are merged within an article, not across.
+
+    \b
+    Example:
+        geomap events articles.jsonl -o events.jsonl --published 2025-07-03
+    """
+    from geomap.events import build_events, event_records
+    from geomap.pipeline import extract_events
+
+    try:
+        articles, failures = _read([infile], published)
+        result = extract_events(articles, geoparser=_geoparser(), published=published) if articles else None
+        outfile.parent.mkdir(parents=True, exist_ok=True)
+        with outfile.open("w", encoding="utf-8") as fh:
+            for article in articles:
+                mentions = [m for m in result.mentions if m.article_id == article.id]
+                records = event_records(build_events(mentions, {article.id: article}))
+                fh.write(json.dumps({"id": article.id, "events": records}, ensure_ascii=False) + "\n")
+    except GeomapError as err:
+        _fail(str(err))
+    click.echo(f"Wrote {len(articles)} articles to {outfile}")
+    if failures:
+        _report_failures(failures)
+        sys.exit(EXIT_SOME_FAILED)
+
+
+@cli.command()
 @click.argument("name")
 @click.option("--country", metavar="CC", help="Only places in this country (ISO 3166 alpha-2, e.g. UA).")
 @click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 100), help="How many candidates.")
