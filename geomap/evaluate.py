@@ -13,10 +13,11 @@ median error, and the AUC of the log error curve.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import statistics
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -28,11 +29,15 @@ from geomap.errors import ArticleError
 __all__ = [
     "ACCURACY_KM",
     "MAX_ERROR_KM",
+    "DEV_SHARE",
     "GeoparseScores",
     "SpanScores",
     "auc_of_errors",
+    "predict_documents",
+    "read_gold",
     "read_jsonl",
     "score_geoparse",
+    "split_of",
 ]
 
 ACCURACY_KM = 161.0
@@ -221,6 +226,71 @@ def score_geoparse(gold: Iterable[Mapping[str, Any]], pred: Iterable[Mapping[str
         n_gold_located=n_gold_located,
         end_to_end_acc_161=end_to_end_hits / n_gold_located if n_gold_located else None,
     )
+
+
+DEV_SHARE = 0.3
+"""The share of documents :func:`split_of` puts in the development part."""
+
+
+def split_of(doc_id: str, dev_share: float = DEV_SHARE) -> str:
+    """Return ``"dev"`` or ``"train"`` for a document, from a hash of its id alone.
+
+    The split is deterministic and independent of the order or number of documents, so a
+    model trained on the train part of a corpus is always scored on documents it never saw.
+
+    Example:
+        >>> split_of("lgl-38765806"), split_of("lgl-38765806")
+        ('train', 'train')
+        >>> sum(split_of(f"doc-{i}") == "dev" for i in range(1000))
+        310
+    """
+    digest = hashlib.sha256(str(doc_id).encode("utf-8")).digest()
+    return "dev" if int.from_bytes(digest[:4], "big") / 2**32 < dev_share else "train"
+
+
+def read_gold(path: str | Path, *, split: str | None = None) -> list[dict[str, Any]]:
+    """Read a gold corpus (JSON Lines) as documents with ``id``, ``text`` and ``toponyms``.
+
+    ``unresolved_toponyms`` (real place names without coordinates, as LGL has) join the
+    toponyms with no coordinates, so they count for recognition only. ``split`` keeps only
+    the ``"dev"`` or ``"train"`` documents (see :func:`split_of`).
+
+    Raises:
+        ArticleError: a line is not a JSON object, or a document has no ``id`` or ``text``.
+
+    Example:
+        >>> import pathlib, tempfile
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "gold.jsonl"
+        >>> _ = path.write_text('{"id": "d1", "text": "Paris", "toponyms": [], "unresolved_toponyms": [{"start": 0, "end": 5}]}\\n')
+        >>> read_gold(path)[0]["toponyms"]
+        [{'start': 0, 'end': 5, 'lat': None, 'lon': None, 'geonameid': None}]
+    """
+    if split not in (None, "dev", "train"):
+        raise ValueError(f"split must be 'dev', 'train' or None, got {split!r}")
+    docs = []
+    for number, doc in enumerate(read_jsonl(path), start=1):
+        if "id" not in doc or not isinstance(doc.get("text"), str):
+            raise ArticleError(f"{path}:{number}", "a gold document needs an 'id' and a 'text'")
+        if split is not None and split_of(doc["id"]) != split:
+            continue
+        extra = [{**t, "lat": None, "lon": None, "geonameid": None} for t in doc.get("unresolved_toponyms") or ()]
+        docs.append({**doc, "toponyms": [*(doc.get("toponyms") or ()), *extra]})
+    return docs
+
+
+def predict_documents(
+    docs: Sequence[Mapping[str, Any]], geoparse: Callable[[list[str]], list[list[dict[str, Any]]]]
+) -> list[dict[str, Any]]:
+    """Run ``geoparse`` over the documents' texts and pair each result with its document id.
+
+    Example:
+        >>> predict_documents([{"id": "d1", "text": "Paris"}], lambda texts: [[] for _ in texts])
+        [{'id': 'd1', 'toponyms': []}]
+    """
+    found = geoparse([str(doc["text"]) for doc in docs])
+    if len(found) != len(docs):
+        raise ValueError(f"geoparse returned {len(found)} results for {len(docs)} texts; it must return one list per text")
+    return [{"id": doc["id"], "toponyms": toponyms} for doc, toponyms in zip(docs, found)]
 
 
 def auc_of_errors(errors_km: Iterable[float]) -> float | None:

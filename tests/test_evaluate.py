@@ -268,3 +268,64 @@ def test_docstring_examples_run() -> None:
 
     result = doctest.testmod(geomap.evaluate)
     assert result.attempted > 0 and result.failed == 0
+
+
+# --------------------------------------------------------------------------- geomap eval
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def run_eval(*args: str):
+    from click.testing import CliRunner
+
+    from geomap.cli import cli
+
+    return CliRunner().invoke(cli, ["eval", *args], catch_exceptions=False)
+
+
+def test_eval_scores_a_prediction_file_as_worked_out_by_hand() -> None:
+    # Gold: Lyon, Paris, Nice; Lugansk, Kursk region. Predicted: Lyon (1 km off), Paris in
+    # Texas, Lugansk, "the Kursk region" (overlap only, 38 km off) and a spurious "Shelling".
+    result = run_eval(str(DATA / "eval_gold.jsonl"), "--pred", str(DATA / "eval_pred.jsonl"))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == "eval_gold.jsonl: 2 documents"
+    assert row(result.output, "exact spans") == ["0.600", "0.600", "0.600"]
+    assert row(result.output, "overlapping spans") == ["0.800", "0.800", "0.800"]
+    assert row(result.output, "accuracy (GeoNames id, n=4)") == ["0.750"]
+    assert row(result.output, "accuracy@161km")[0] == "0.750"
+    assert result.output.rstrip().splitlines()[-1].split() == ["accuracy@161km", "0.600"]
+
+
+def test_eval_json_has_every_metric() -> None:
+    result = run_eval(str(DATA / "eval_gold.jsonl"), "--pred", str(DATA / "eval_pred.jsonl"), "--json")
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.output)
+    assert (scores["n_docs"], scores["overlap_matched"], scores["n_resolved"]) == (2, 4, 4)
+    assert (scores["accuracy"], scores["acc_161"], scores["end_to_end_acc_161"]) == (0.75, 0.75, 0.6)
+    assert scores["median_error_km"] == pytest.approx(19.8, abs=0.5)
+    assert 0 < scores["auc"] < 1
+
+
+def test_eval_runs_the_geoparser_when_no_prediction_is_given(gazetteer) -> None:
+    result = run_eval(str(DATA / "eval_gold.jsonl"), "--json")
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.output[result.output.index("{"):])
+    # Lyon, Paris, Lugansk and the Kursk region are found and placed; nothing spurious.
+    assert scores["overlap_precision"] == 1.0 and scores["overlap_recall"] >= 0.8
+    assert scores["acc_161"] == 1.0
+
+
+def test_eval_names_a_prediction_for_an_unknown_document(tmp_path: Path) -> None:
+    bad = tmp_path / "pred.jsonl"
+    bad.write_text('{"id": "g1", "toponyms": [{"start": 5, "end": 2}]}\n', encoding="utf-8")
+    result = run_eval(str(DATA / "eval_gold.jsonl"), "--pred", str(bad))
+    assert result.exit_code == 1
+    assert "Error: cannot score" in result.output and "needs integer offsets" in result.output
+
+
+def test_split_is_stable_and_keeps_a_third_for_dev() -> None:
+    from geomap.evaluate import split_of
+
+    ids = [f"doc-{i}" for i in range(3000)]
+    assert [split_of(i) for i in ids] == [split_of(i) for i in ids]
+    assert 0.27 < sum(split_of(i) == "dev" for i in ids) / len(ids) < 0.33

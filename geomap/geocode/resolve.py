@@ -1,9 +1,12 @@
 """Putting a document's toponyms on Earth, each in the context of the others.
 
 "Lugansk" in an article about the war in Ukraine is Luhansk, not the Kazakh village;
-"Korenevo" next to "Kursk region" is the one in Kursk oblast. A candidate's score is
-its prior (what kind of place it is, how many people live there) plus how well it
-fits the countries and regions the rest of the document points to.
+"Korenevo" next to "Kursk region" is the one in Kursk oblast. Each candidate place of a
+name gets features (its prior from the gazetteer, what kind of place it is, how many
+live there, how well it fits the countries, regions and points the rest of the document
+names, whether a qualifier such as "Paris, Texas" holds) and a linear score with learned
+weights (``data/resolver_ranker.json``, made by ``bench/train_ranker.py``); the best
+candidate wins. Repeated names keep one sense per document.
 """
 
 from __future__ import annotations
@@ -11,15 +14,19 @@ from __future__ import annotations
 import csv
 import functools
 import importlib.resources
+import json
 import math
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
+
+import numpy as np
 
 from geomap.extract.toponyms import Toponym
 from geomap.models import Mention, Place
 
-__all__ = ["resolve_toponyms", "demonym_country", "prior"]
+__all__ = ["resolve_toponyms", "demonym_country", "demonym_place", "prior", "FEATURES", "RankerWeights", "load_weights"]
 
 FEATURE_PRIOR = {
     "LMK": 4.5,
@@ -41,6 +48,67 @@ FEATURE_PRIOR = {
 REGION_CODES = frozenset({"ADM1", "ADM2", "ADM1H", "ADM2H"})
 COUNTRY_CODES = frozenset({"PCLI", "PCLD", "PCLIX", "PCLS", "PCLF", "PCL", "TERR"})
 CANDIDATES = 25
+# A weak name ("Police", found only because a Polish village is called so) must name a
+# place at least this big, or a country, a region, a continent or a curated place.
+WEAK_MIN_POPULATION = 100_000
+ROUNDS = 2
+# Places this big are context, not neighbours: distance to a country says little.
+POINT_RADIUS_KM = 100.0
+_EARTH_KM = 6371.0088
+
+FEATURES = (
+    "log_prior",
+    "first_prior",
+    "wide_area",
+    "capital",
+    "airport",
+    "curated",
+    "log_population",
+    "country_share",
+    "country_named",
+    "admin1_named",
+    "admin1_share",
+    "qualifier_holds",
+    "qualifier_fails",
+    "log_distance",
+    "no_neighbours",
+    "region_cue_match",
+    "exact_name",
+    "actor_country",
+    "seat_population",
+    "namesake_city",
+)
+"""The features of a candidate place, in the order of the ranker's weights."""
+
+
+@dataclass(frozen=True)
+class RankerWeights:
+    """The linear ranker: one weight per feature of :data:`FEATURES`."""
+
+    weights: tuple[float, ...]
+
+    def score(self, features: Sequence[float]) -> float:
+        return math.fsum(w * f for w, f in zip(self.weights, features))
+
+
+# Before training: the prior alone, with a nudge toward the document's countries.
+PRIOR_ONLY = RankerWeights(tuple(1.0 if f == "log_prior" else 2.0 if f == "country_share" else 5.0 if f == "region_cue_match" else 0.0 for f in FEATURES))
+
+
+@functools.lru_cache(maxsize=1)
+def load_weights() -> RankerWeights:
+    """The shipped ranker weights (``data/resolver_ranker.json``), or the prior alone if there are none.
+
+    >>> len(load_weights().weights) == len(FEATURES)
+    True
+    """
+    try:
+        with importlib.resources.files("geomap.data").joinpath("resolver_ranker.json").open(encoding="utf-8") as fh:
+            data = json.load(fh)
+    except FileNotFoundError:
+        return PRIOR_ONLY
+    weights = data.get("weights", {})
+    return RankerWeights(tuple(float(weights.get(name, 0.0)) for name in FEATURES))
 
 
 class _Lookup(Protocol):
@@ -64,6 +132,16 @@ def _demonyms() -> dict[str, str]:
     return table
 
 
+@functools.lru_cache(maxsize=1)
+def _region_demonyms() -> dict[str, str]:
+    table: dict[str, str] = {}
+    with importlib.resources.files("geomap.data").joinpath("region_demonyms.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            for name in row["demonyms"].split("|"):
+                table[name.casefold()] = row["name"]
+    return table
+
+
 def demonym_country(text: str) -> str | None:
     """The country a demonym or nationality adjective points to.
 
@@ -81,6 +159,27 @@ def demonym_country(text: str) -> str | None:
     return None
 
 
+def demonym_place(text: str, gazetteer: _Lookup) -> Place | None:
+    """The place a demonym stands for: its country ("Russian"), or a continent or world region ("European").
+
+    >>> from geomap.gazetteer import open_gazetteer
+    >>> demonym_place("European", open_gazetteer()).name
+    'Europe'
+    """
+    cc = demonym_country(text)
+    if cc is not None:
+        country = getattr(gazetteer, "country", None)
+        return country(cc) if country is not None else None
+    key = text.casefold().strip()
+    if key.startswith("pro-") or key.startswith("anti-"):
+        return None
+    name = _region_demonyms().get(key)
+    if name is None:
+        return None
+    found = gazetteer.lookup(name, limit=1)
+    return found[0] if found else None
+
+
 def _candidates(gazetteer: _Lookup, top: Toponym) -> list[tuple[Place, float]]:
     """Candidates with their prior probability: the gazetteer's own where it gives one."""
     if hasattr(gazetteer, "lookup_scored"):
@@ -91,33 +190,255 @@ def _candidates(gazetteer: _Lookup, top: Toponym) -> list[tuple[Place, float]]:
         total = sum(weights) or 1.0
         scored = [(p, w / total) for p, w in zip(places, weights)]
     if top.region_cue:
-        regions = [(p, s) for p, s in scored if p.feature_code in REGION_CODES]
-        if regions:
-            return regions
+        # "Anderson County" is an entry of its own; "Kursk region" is found from "Kursk".
+        whole = top.text != top.query and top.text.startswith(top.query) and hasattr(gazetteer, "lookup_scored")
+        for found in (gazetteer.lookup_scored(top.text, limit=CANDIDATES) if whole else [], scored):
+            regions = [(p, s) for p, s in found if p.feature_code in REGION_CODES]
+            if regions:
+                total = sum(s for _, s in regions) or 1.0
+                return [(p, s / total) for p, s in regions]
     return scored
 
 
-PRIOR_WEIGHT = 0.6
+def _contains(area: Place, place: Place) -> bool:
+    """Whether ``place`` lies in ``area`` (a country or a first-level region) by its codes."""
+    if not area.country_code or area.country_code != place.country_code or area.geonameid == place.geonameid:
+        return False
+    if area.feature_code in COUNTRY_CODES:
+        return True
+    if area.feature_code == "ADM1":
+        return place.admin1_code == area.admin1_code
+    return False
 
 
-def _score(
-    place: Place, p: float, top: Toponym, countries: Counter[str], total: float, regions: set[tuple[str, str]]
-) -> float:
-    score = PRIOR_WEIGHT * math.log(max(p, 1e-9))
-    if total:
-        score += 3.0 * countries.get(place.country_code, 0) / total
-    if place.admin1_code and (place.country_code, place.admin1_code) in regions:
-        score += 2.5
-    if top.region_cue and place.feature_code in REGION_CODES:
-        score += 5.0
-    return score
+def _norm(text: str) -> str:
+    from geomap.gazetteer.normalize import normalize_name
+
+    return normalize_name(text)
+
+
+class _Context:
+    """What the rest of the document says, from each name's current choice.
+
+    Counts leave out the name's own mentions (a name never supports itself): mentions
+    that share a lookup key share their choice, so a key's own share is its count times
+    whether its choice counts.
+    """
+
+    def __init__(self, chosen: list[Place | None], keys: list[tuple[str, bool]]) -> None:
+        self.chosen = chosen
+        self.keys = keys
+        self.by_country: dict[str, int] = defaultdict(int)
+        self.by_admin1: dict[tuple[str, str], int] = defaultdict(int)
+        self.countries_named: dict[str, int] = defaultdict(int)
+        self.admin1_named: dict[tuple[str, str], int] = defaultdict(int)
+        self.key_count: dict[tuple[str, bool], int] = defaultdict(int)
+        self.total = 0
+        point_idx: list[int] = []
+        for i, p in enumerate(chosen):
+            if p is None:
+                continue
+            self.total += 1
+            self.key_count[keys[i]] += 1
+            if p.country_code:
+                self.by_country[p.country_code] += 1
+                self.by_admin1[(p.country_code, p.admin1_code)] += 1
+            if p.feature_code in COUNTRY_CODES:
+                self.countries_named[p.country_code] += 1
+            elif p.feature_code == "ADM1":
+                self.admin1_named[(p.country_code, p.admin1_code)] += 1
+            if p.radius_km <= POINT_RADIUS_KM and p.feature_class in ("P", "S", "A"):
+                point_idx.append(i)
+        self.point_keys = [keys[i] for i in point_idx]
+        self.point_lat = np.radians([chosen[i].lat for i in point_idx])  # type: ignore[union-attr]
+        self.point_lon = np.radians([chosen[i].lon for i in point_idx])  # type: ignore[union-attr]
+
+    def min_distances(self, i: int, places: Sequence[Place]) -> np.ndarray | None:
+        """Each place's distance (km) to the nearest point another name chose, or None if there is none."""
+        mask = np.array([k != self.keys[i] for k in self.point_keys], dtype=bool)
+        if not mask.any() or not places:
+            return None
+        lat2, lon2 = self.point_lat[mask], self.point_lon[mask]
+        lat1 = np.radians([p.lat for p in places])[:, None]
+        lon1 = np.radians([p.lon for p in places])[:, None]
+        h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+        return np.asarray(2 * _EARTH_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))).min(axis=1)
+
+
+def _seat_population(region: Place, cands: Sequence[tuple[Place, float]]) -> int | None:
+    """The population of the biggest place of the same name inside ``region`` (its namesake
+    city: Kharkiv in Kharkiv Oblast, New York City in New York State), or None if there is none.
+
+    Inside means the same first-level code where both have one, else within the region's
+    reach of its point (places from an online geocoder may carry no codes).
+    """
+    best: int | None = None
+    for place, _ in cands:
+        if place.feature_class != "P" or place.country_code != region.country_code:
+            continue
+        if place.admin1_code and region.admin1_code and region.feature_code == "ADM1":
+            inside = place.admin1_code == region.admin1_code
+        else:
+            inside = _km(region, place) <= max(region.radius_km, 100.0)
+        if inside:
+            best = max(best or 0, place.population)
+    return best
+
+
+def _km(a: Place, b: Place) -> float:
+    p = math.pi / 180
+    h = math.sin((b.lat - a.lat) * p / 2) ** 2 + math.cos(a.lat * p) * math.cos(b.lat * p) * math.sin((b.lon - a.lon) * p / 2) ** 2
+    return 2 * _EARTH_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def candidate_features(
+    top: Toponym,
+    place: Place,
+    p: float,
+    rank: int,
+    i: int,
+    ctx: _Context,
+    qualifier: Place | None,
+    distance: float | None,
+    seat: int | None = None,
+) -> list[float]:
+    """The :data:`FEATURES` of one candidate ``place`` (prior ``p``, ``rank`` by prior) of toponym ``i``.
+
+    ``seat`` (the population of a same-named city inside a region candidate, from
+    :func:`_seat_population`) tells a region named after a city in it ("Kharkiv" is the
+    city before Kharkiv Oblast) from one that is not ("Texas").
+    """
+    code, cls = place.feature_code, place.feature_class
+    own = ctx.chosen[i]
+    own_n = ctx.key_count.get(ctx.keys[i], 0) if own is not None else 0
+    n_others = ctx.total - own_n
+    cc = place.country_code
+    a1 = (cc, place.admin1_code)
+
+    def others(counter: dict, key: object, counts: bool) -> int:
+        return counter.get(key, 0) - (own_n if counts else 0)
+
+    own_cc = own is not None and own.country_code == cc
+    own_a1 = own is not None and (own.country_code, own.admin1_code) == a1
+    country_share = others(ctx.by_country, cc, own_cc) / n_others if cc and n_others > 0 else 0.0
+    country_named = 0.0
+    if cc and code not in COUNTRY_CODES:
+        country_named = float(others(ctx.countries_named, cc, own_cc and own.feature_code in COUNTRY_CODES) > 0)  # type: ignore[union-attr]
+    admin1_named = admin1_share = 0.0
+    if cc and place.admin1_code:
+        if code != "ADM1":
+            admin1_named = float(others(ctx.admin1_named, a1, own_a1 and own.feature_code == "ADM1") > 0)  # type: ignore[union-attr]
+        admin1_share = others(ctx.by_admin1, a1, own_a1) / n_others if n_others > 0 else 0.0
+    holds = fails = 0.0
+    if qualifier is not None:
+        if _contains(qualifier, place):
+            holds = 1.0
+        else:
+            fails = 1.0
+    if distance is None:
+        log_distance, no_neighbours = 0.0, 1.0
+    else:
+        log_distance, no_neighbours = math.log1p(distance) / math.log1p(20000.0), 0.0
+    return [
+        math.log(max(p, 1e-6)) / 10.0,
+        1.0 if rank == 0 else 0.0,
+        1.0 if cls in ("L", "H", "T") else 0.0,
+        1.0 if code == "PPLC" else 0.0,
+        1.0 if code in ("AIRP", "AIRB", "AIRF") else 0.0,
+        1.0 if place.source == "curated" else 0.0,
+        math.log10(place.population + 1) / 7.0,
+        country_share,
+        country_named,
+        admin1_named,
+        admin1_share,
+        holds,
+        fails,
+        log_distance,
+        no_neighbours,
+        1.0 if top.region_cue and code in REGION_CODES else 0.0,
+        1.0 if _norm(place.name) == _norm(top.query) else 0.0,
+        1.0 if top.kind == "actor" and (code in COUNTRY_CODES or code == "PPLC") else 0.0,
+        math.log10(seat + 1) / 7.0 if seat is not None and code in REGION_CODES else 0.0,
+        1.0 if seat is not None and code in REGION_CODES else 0.0,
+    ]
+
+
+@dataclass
+class _Resolution:
+    """One document's toponyms with their candidates, features and choices (also what training reads)."""
+
+    toponyms: list[Toponym]
+    candidates: list[list[tuple[Place, float]]]
+    fixed: list[Place | None]
+    features: list[list[list[float]]]
+    scores: list[list[float]]
+    chosen: list[int]
+
+
+def _qualifiers(toponyms: Sequence[Toponym]) -> list[int | None]:
+    by_start = {t.start: k for k, t in enumerate(toponyms)}
+    return [by_start.get(t.qualifier_start) if t.qualifier_start >= 0 else None for t in toponyms]
+
+
+def resolve_document(toponyms: Sequence[Toponym], gazetteer: _Lookup, weights: RankerWeights | None = None, rounds: int = ROUNDS) -> _Resolution:
+    """Candidates, features and the chosen candidate of each toponym of one document."""
+    weights = weights or load_weights()
+    toponyms = list(toponyms)
+    fixed: list[Place | None] = [demonym_place(t.text, gazetteer) if t.kind == "modifier" else None for t in toponyms]
+    cands = [[] if t.kind == "modifier" else _candidates(gazetteer, t) for t in toponyms]
+    keys = [(_norm(t.query), t.region_cue) for t in toponyms]
+    quals = _qualifiers(toponyms)
+    chosen = [0 if c else -1 for c in cands]
+    feats: list[list[list[float]]] = [[] for _ in toponyms]
+    scores: list[list[float]] = [[] for _ in toponyms]
+    for _ in range(max(rounds, 1)):
+        current = [fixed[k] if fixed[k] is not None else (cands[k][chosen[k]][0] if chosen[k] >= 0 else None) for k in range(len(toponyms))]
+        ctx = _Context(current, keys)
+        for k, top in enumerate(toponyms):
+            q = quals[k]
+            qualifier = current[q] if q is not None else None
+            places = [place for place, _ in cands[k]]
+            distances = ctx.min_distances(k, places)
+            feats[k] = [
+                candidate_features(
+                    top, place, p, rank, k, ctx, qualifier,
+                    None if distances is None else float(distances[rank]),
+                    _seat_population(place, cands[k]) if place.feature_code in REGION_CODES else None,
+                )
+                for rank, (place, p) in enumerate(cands[k])
+            ]
+            scores[k] = [weights.score(f) for f in feats[k]]
+        # One sense per document: every mention of a name takes the candidate its mentions favour together.
+        groups: dict[tuple[str, bool], list[int]] = defaultdict(list)
+        for k, key in enumerate(keys):
+            if cands[k]:
+                groups[key].append(k)
+        for members in groups.values():
+            total = [math.fsum(scores[k][c] for k in members) for c in range(len(cands[members[0]]))]
+            best = max(range(len(total)), key=lambda c: (total[c], -c))
+            for k in members:
+                chosen[k] = best
+    return _Resolution(toponyms, cands, fixed, feats, scores, chosen)
+
+
+def _well_known(place: Place | None) -> bool:
+    if place is None:
+        return False
+    return (
+        place.feature_code in COUNTRY_CODES
+        or place.feature_code in ("ADM1", "CONT")
+        or place.source == "curated"
+        or place.population >= WEAK_MIN_POPULATION
+    )
 
 
 def resolve_toponyms(toponyms: Sequence[Toponym], gazetteer: _Lookup) -> list[Mention]:
     """Resolve each toponym of one document to its most likely place.
 
-    Demonyms ("Russian") give context but are returned with ``place`` None;
-    names the gazetteer does not know are returned with ``place`` None too.
+    Demonyms ("Russian", "European") are returned as modifiers with the country or
+    region they stand for as ``place`` (or None); names the gazetteer does not know are
+    returned with ``place`` None. A weak name (a capitalised common noun only the
+    gazetteer matched, see :class:`Toponym`) is left out unless it names a well-known place.
 
     >>> from geomap.gazetteer import open_gazetteer
     >>> from geomap.extract.toponyms import Toponym
@@ -125,49 +446,33 @@ def resolve_toponyms(toponyms: Sequence[Toponym], gazetteer: _Lookup) -> list[Me
     >>> resolve_toponyms([t], open_gazetteer())[0].place.country_code
     'UA'
     """
-    cands = [[] if t.kind == "modifier" else _candidates(gazetteer, t) for t in toponyms]
-
-    # Pass 1: what the document is about, from each name's best guess alone, and
-    # from demonyms. Unambiguous names (one strong candidate) weigh more.
-    countries: Counter[str] = Counter()
-    regions: set[tuple[str, str]] = set()
-    for top, places in zip(toponyms, cands):
-        if top.kind == "modifier":
-            cc = demonym_country(top.text)
-            if cc:
-                countries[cc] += 0.5
-            continue
-        if not places:
-            continue
-        best = max(places, key=lambda ps: ps[1])[0]
-        countries[best.country_code] += 1.0
-        if best.feature_code in REGION_CODES:
-            regions.add((best.country_code, best.admin1_code))
-    total = sum(countries.values())
-
-    # Pass 2: each name in the light of the others.
+    res = resolve_document(toponyms, gazetteer)
     mentions: list[Mention] = []
-    for top, places in zip(toponyms, cands):
-        if not places:
+    for k, top in enumerate(res.toponyms):
+        if top.weak and not _well_known(res.candidates[k][res.chosen[k]][0] if res.chosen[k] >= 0 else None):
+            continue
+        if res.fixed[k] is not None:
+            mentions.append(Mention(top.start, top.end, top.text, top.label, res.fixed[k], 1.0, top.kind))
+            continue
+        if res.chosen[k] < 0:
             mentions.append(Mention(top.start, top.end, top.text, top.label, None, 0.0, top.kind))
             continue
-        scored = sorted(
-            ((_score(place, p, top, countries, total, regions), place) for place, p in places),
-            key=lambda sp: (-sp[0], sp[1].geonameid),
-        )
-        best_score, best = scored[0]
-        runner_up = scored[1][0] if len(scored) > 1 else best_score - 10.0
-        confidence = 1.0 / (1.0 + math.exp(-(best_score - runner_up)))
+        scores = res.scores[k]
+        best = res.chosen[k]
+        top_score = max(scores)
+        total = math.fsum(math.exp(s - top_score) for s in scores)
+        confidence = math.exp(scores[best] - top_score) / total
+        order = sorted(range(len(scores)), key=lambda c: (-scores[c], c))
         mentions.append(
             Mention(
                 start=top.start,
                 end=top.end,
                 text=top.text,
                 label=top.label,
-                place=best,
+                place=res.candidates[k][best][0],
                 score=round(confidence, 4),
                 kind=top.kind,
-                alternatives=tuple(p for _, p in scored[1:5]),
+                alternatives=tuple(res.candidates[k][c][0] for c in order if c != best)[:4],
             )
         )
     return mentions

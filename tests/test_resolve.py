@@ -1,0 +1,117 @@
+"""Putting names on Earth in context: what a user of the map would notice.
+
+Hand-made sentences; the real spaCy model, the real gazetteer and the shipped ranker.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from geomap.extract.toponyms import Toponym
+from geomap.gazetteer import Gazetteer
+from geomap.geocode.resolve import FEATURES, demonym_place, load_weights, resolve_toponyms
+from geomap.models import Mention
+from geomap.pipeline import Geoparser
+
+
+def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+
+@pytest.fixture(scope="module")
+def places(gazetteer: Gazetteer):
+    geoparser = Geoparser(gazetteer)
+
+    def run(text: str) -> dict[str, Mention]:
+        return {m.text: m for m in geoparser.mentions(text)}
+
+    return run
+
+
+def test_a_bare_city_name_is_the_city_not_its_namesake_region(places) -> None:
+    found = places("Shelling hit Kharkiv and Donetsk on Tuesday.")
+    assert (found["Kharkiv"].place.name, found["Kharkiv"].place.feature_code) == ("Kharkiv", "PPL")
+    assert found["Donetsk"].place.feature_class == "P"
+
+
+def test_a_region_cue_gives_the_region(places) -> None:
+    found = places("Drones were shot down over the Kharkiv region.")
+    assert found["Kharkiv region"].place.feature_code == "ADM1"
+
+
+def test_a_qualifier_after_a_comma_picks_the_town_in_that_state(places) -> None:
+    found = places("The fair opens in Paris, Texas, on Friday.")
+    paris = found["Paris"].place
+    assert (paris.country_code, paris.admin1_code) == ("US", "TX")
+
+
+def test_without_context_paris_is_the_french_capital(places) -> None:
+    paris = places("She moved to Paris last year.")["Paris"].place
+    assert (paris.country_code, paris.feature_code) == ("FR", "PPLC")
+
+
+def test_the_rest_of_the_document_chooses_among_namesakes(places) -> None:
+    # Three Georgian places make "Georgia" the country, not the US state.
+    georgia = places("Tbilisi, Batumi and Kutaisi voted; Georgia's president spoke.")["Georgia"].place
+    assert georgia.country_code == "GE"
+    # US counties and towns make it the state.
+    state = places("Floods hit Atlanta, Savannah and Macon as Georgia declared an emergency.")["Georgia"].place
+    assert (state.country_code, state.feature_code) == ("US", "ADM1")
+
+
+def test_a_us_county_is_the_county(places) -> None:
+    county = places("Deputies in Anderson County, Tennessee, found the car.")["Anderson County"].place
+    assert (county.feature_code, county.country_code, county.admin1_code) == ("ADM2", "US", "TN")
+
+
+def test_a_name_keeps_one_sense_in_a_document(places, gazetteer: Gazetteer) -> None:
+    text = "Police in Springfield, Illinois, said the Springfield mayor was safe."
+    geoparser = Geoparser(gazetteer)
+    springfields = [m.place for m in geoparser.mentions(text) if m.text == "Springfield"]
+    assert len(springfields) == 2 and springfields[0] == springfields[1]
+    assert springfields[0].admin1_code == "IL"
+
+
+def test_demonyms_point_to_their_country_or_region(gazetteer: Gazetteer) -> None:
+    assert demonym_place("Ukrainian", gazetteer).feature_code == "PCLI"
+    assert demonym_place("European", gazetteer).name == "Europe"
+    assert demonym_place("Republican", gazetteer) is None
+
+
+def test_demonyms_are_modifiers_with_their_country(places) -> None:
+    russian = places("Russian forces advanced.")["Russian"]
+    assert russian.kind == "modifier" and russian.place.country_code == "RU"
+
+
+@pytest.mark.parametrize(
+    ("country", "lat", "lon"),
+    [("Russia", 60.0, 100.0), ("China", 35.0, 105.0), ("United States", 39.8, -98.6), ("Indonesia", -5.0, 120.0)],
+    ids=["russia", "china", "united-states", "indonesia"],
+)
+def test_a_country_is_placed_at_its_centre_not_at_a_map_label(gazetteer: Gazetteer, country: str, lat: float, lon: float) -> None:
+    # Natural Earth puts Russia's label west of the Urals, 3,000 km from the country's centre.
+    place = gazetteer.lookup(country)[0]
+    assert km(place.lat, place.lon, lat, lon) < 161
+
+
+def test_continents_and_seas_are_places(gazetteer: Gazetteer) -> None:
+    africa = gazetteer.lookup("Africa")[0]
+    assert (africa.feature_code, africa.geonameid) == ("CONT", 6255146)
+    assert gazetteer.lookup("Mediterranean")[0].feature_class == "H"
+
+
+def test_a_weak_common_noun_is_dropped_unless_it_is_a_well_known_place(gazetteer: Gazetteer) -> None:
+    weak_village = Toponym(0, 6, "Police", "Police", "GAZ", weak=True)
+    weak_country = Toponym(10, 16, "France", "France", "GAZ", weak=True)
+    resolved = [m.text for m in resolve_toponyms([weak_village, weak_country], gazetteer)]
+    assert resolved == ["France"]
+
+
+def test_the_shipped_ranker_has_a_weight_for_every_feature() -> None:
+    weights = load_weights().weights
+    assert len(weights) == len(FEATURES)
+    assert any(w != 0.0 for w in weights)

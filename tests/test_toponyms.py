@@ -1,0 +1,95 @@
+"""Finding place names in text, as a reader of ``geomap geoparse`` output would judge it.
+
+Hand-made sentences; the real spaCy model and the real gazetteer.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from geomap.extract.nlp import load_nlp
+from geomap.extract.toponyms import Toponym, find_toponyms, region_abbreviation
+from geomap.gazetteer import Gazetteer, normalize_name
+
+
+@pytest.fixture(scope="module")
+def find(gazetteer: Gazetteer):
+    nlp = load_nlp()
+
+    def run(text: str) -> list[Toponym]:
+        found = find_toponyms(nlp(text), gazetteer.has_alias, normalize_name)
+        for t in found:
+            assert text[t.start : t.end] == t.text
+        return found
+
+    return run
+
+
+def by_text(found: list[Toponym]) -> dict[str, Toponym]:
+    return {t.text: t for t in found}
+
+
+def test_region_cue_takes_the_region_word_along(find) -> None:
+    (kursk,) = find("A drone strike hit the Kursk region overnight.")
+    assert (kursk.text, kursk.query, kursk.region_cue, kursk.kind) == ("Kursk region", "Kursk", True, "place")
+
+
+def test_state_abbreviation_after_a_town_is_read_as_the_state(find) -> None:
+    found = by_text(find("A man from Gainesville, Fla., was arrested on Monday."))
+    assert found["Fla."].query == "Florida" and found["Fla."].region_cue
+    # The town is qualified by the state that follows its comma.
+    assert found["Gainesville"].qualifier_start == found["Fla."].start
+
+
+@pytest.mark.parametrize(
+    ("text", "after_comma", "expected"),
+    [("Calif.", False, "California"), ("N.Y.", False, "New York"), ("B.C.", False, "British Columbia"),
+     ("CA", False, None), ("CA", True, "California"), ("Paris", True, None)],
+    ids=["ap-style", "dotted", "canadian", "postal-code-alone", "postal-code-after-comma", "not-an-abbreviation"],
+)
+def test_region_abbreviations(text: str, after_comma: bool, expected: str | None) -> None:
+    assert region_abbreviation(text, after_comma=after_comma) == expected
+
+
+def test_demonyms_are_modifiers(find) -> None:
+    found = by_text(find("Russian troops and European monitors crossed the border."))
+    assert found["Russian"].kind == "modifier"
+    assert found["European"].kind == "modifier"
+
+
+def test_a_place_inside_an_organisation_name_is_an_actor_not_a_location(find) -> None:
+    found = by_text(find("The Texas Department of State Health Services confirmed the case."))
+    assert found["Texas"].kind == "actor"
+
+
+def test_an_acronym_that_is_a_whole_organisation_is_not_a_place(find) -> None:
+    assert "NATO" not in by_text(find("NATO ministers met again on Thursday to discuss the plan."))
+
+
+def test_a_disease_named_after_a_place_is_not_a_place(find) -> None:
+    assert [t.text for t in find("Three horses died of West Nile virus last summer.")] == []
+
+
+def test_a_surname_used_for_a_person_in_the_document_is_not_a_place(find) -> None:
+    # "Modi" is also a village name; here the document calls a person so.
+    found = find("Prime Minister Narendra Modi arrived on Tuesday. Modi spoke about trade with Japan.")
+    assert [t.text for t in found] == ["Japan"]
+
+
+@pytest.mark.parametrize("word", ["West", "Valley", "Centre"])
+def test_a_direction_or_a_kind_of_place_alone_is_not_a_place(find, word: str) -> None:
+    # Each is the name of a first-level region somewhere (Cameroon, Honduras, Burkina Faso).
+    text = f"Officials from the {word} attended the meeting."
+    assert word not in by_text(find(text))
+
+
+def test_a_capitalised_common_noun_is_marked_weak_and_a_real_place_is_not(find) -> None:
+    found = by_text(find("Secretary Jones said the bridge in Gdansk would open."))
+    assert "Gdansk" in found and not found["Gdansk"].weak
+    assert "Secretary" not in found or found["Secretary"].weak
+
+
+def test_the_article_and_possessive_are_not_part_of_the_name(find) -> None:
+    found = by_text(find("The Netherlands' ports and Ukraine's grain exports grew."))
+    assert "Ukraine" in found
+    assert all(not t.text.endswith("'s") and not t.text.startswith("The ") for t in found.values())
