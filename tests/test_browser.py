@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,7 +58,8 @@ BASEMAP_SHOWN = """fraction => {
 
 
 def wait_for_basemap(page, fraction: float = 0.99) -> None:
-    """Wait (up to 5 s) until the basemap covers the view: a map with holes fails here."""
+    """Wait (up to 5 s) until the events are drawn and the basemap covers the view: a map with holes fails here."""
+    page.wait_for_selector(".leaflet-container.geomap-ready", state="attached", timeout=5000)
     page.wait_for_function(BASEMAP_SHOWN, arg=fraction, timeout=5000)
 
 
@@ -73,24 +73,9 @@ class Visit:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
+def browser(chromium) -> object:
+    """The session's one headless Chromium (conftest.py): two Playwright sessions cannot share a thread."""
+    return chromium
 
 
 @pytest.fixture
@@ -159,7 +144,7 @@ def test_clicking_a_marker_opens_its_popup_with_the_evidence(open_map) -> None:
 def test_unticking_a_type_hides_its_markers(open_map) -> None:
     seen = open_map(read_events())
     page = seen.page
-    explosions = page.locator(".leaflet-control-layers-overlays label", has_text="Explosions/Remote violence")
+    explosions = page.locator(".geomap-panel label", has_text="Explosions/Remote violence")
     assert page.locator(".geomap-event.geomap-t1").count() == 2
     explosions.locator("input").uncheck()
     assert page.locator(".geomap-event.geomap-t1").count() == 0
@@ -242,7 +227,7 @@ def test_hostile_article_text_shows_as_text_and_runs_nothing(open_map) -> None:
     assert page.locator(".geomap-title").inner_text() == "</script><script>window.__pwned=6</script>"
     odd = page.locator(".geomap-event.geomap-tx")
     assert odd.get_attribute("title") == "<img src=x onerror=alert(1)>: </script><script>window.__pwned=8</script>"
-    assert "<img src=x onerror=alert(1)> (1)" in page.locator(".leaflet-control-layers-overlays").inner_text()
+    assert "<img src=x onerror=alert(1)> (1)" in " ".join(page.locator(".geomap-panel").text_content().split())
     page.locator(".leaflet-popup", has_text="Protests").locator(".leaflet-popup-close-button").click()
     odd.click()
     odd_popup = page.locator(".leaflet-popup-content", has_text="${window.__pwned=9}")

@@ -2,29 +2,36 @@
 
 Each is a ``MacroElement`` with a ``_template`` whose ``header`` / ``html`` / ``script``
 macros folium renders into the page. None links to anything outside the page:
-``OfflineAssets`` inlines Leaflet and our glue, ``EmbeddedTileLayer`` carries its tiles.
-Values reach the scripts only through ``js_value`` (JSON made safe inside ``<script>``).
+``MapAssets`` inlines Leaflet and our glue (or links Leaflet from a CDN when asked),
+``EmbeddedTileLayer`` carries its tiles, ``EventExplorer`` its events.
+Values reach the scripts only through ``js_value`` (JSON made safe inside ``<script>``),
+and every element here is a :class:`VerbatimMacroElement`, whose output folium does
+not compile as a template again.
 """
 
 from __future__ import annotations
 
+import base64
 import json
+import zlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from branca.element import MacroElement
+from branca.element import Element, Figure, MacroElement
 from folium.map import Layer
 from jinja2 import Template
 from markupsafe import Markup
 
-from geomap.render.resources import leaflet_css, read_asset
+from geomap.render.resources import LEAFLET_CDN, glue_js, leaflet_css, read_asset, subresource_integrity
 from geomap.render.style import type_css
 
 __all__ = [
     "js_value",
-    "OfflineAssets",
+    "VerbatimMacroElement",
+    "MapAssets",
     "EmbeddedTileLayer",
-    "EventMarkers",
+    "CountryOutlines",
+    "EventExplorer",
     "MapControl",
     "Attribution",
 ]
@@ -55,43 +62,98 @@ def js_value(value: Any) -> Markup:
     return Markup(out)
 
 
-class OfflineAssets(MacroElement):
-    """Leaflet 1.9.4, its stylesheet (images inlined) and geomap's glue, inlined in the page head.
+class _Verbatim(Element):
+    """Text that goes into the page exactly as given."""
 
-    Takes the place of folium's CDN links; add it to the map before anything that
-    runs Leaflet code.
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "Verbatim"
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self.text
+
+
+class VerbatimMacroElement(MacroElement):
+    """A ``MacroElement`` whose rendered ``header`` / ``html`` / ``script`` reach the page verbatim.
+
+    branca's ``MacroElement.render`` wraps each macro's output in ``Element(output)``,
+    which compiles that output as a Jinja template and renders it once more: article text
+    holding ``{{ ... }}`` or ``{% ... %}`` would run as Jinja code in Python, and a table
+    of 100,000 events would take seconds to tokenize. Here the output is added as it is.
+    Put this class after folium's (``class X(Layer, VerbatimMacroElement)``) so that
+    ``Layer.render`` still adds the layer to its parent.
+
+    Example::
+
+        class Note(VerbatimMacroElement):
+            _template = Template("{% macro html(this, kwargs) %}{{ this.text }}{% endmacro %}")
+    """
+
+    def render(self, **kwargs):  # type: ignore[no-untyped-def]  # as branca's MacroElement.render
+        figure = self.get_root()
+        assert isinstance(figure, Figure), "You cannot render this Element if it is not in a Figure."
+        for part in ("header", "html", "script"):
+            macro = self._template.module.__dict__.get(part)
+            if macro is not None:
+                getattr(figure, part).add_child(_Verbatim(str(macro(self, kwargs))), name=self.get_name())
+        for element in self._children.values():
+            element.render(**kwargs)
+
+
+class MapAssets(VerbatimMacroElement):
+    """Leaflet 1.9.4, its stylesheet and geomap's glue, in the page head.
+
+    Offline (the default) inlines everything, Leaflet's images as data URIs. ``cdn=True``
+    links Leaflet from unpkg instead, with Subresource Integrity hashes computed from the
+    vendored copy (the same bytes as the CDN's), so a changed CDN file is refused; the
+    glue stays inline. Inline Leaflet runs only where the page has no Leaflet yet, and
+    the glue defines itself once, so a page may hold several maps. Add it to the map
+    before anything that runs Leaflet code, in place of folium's CDN links.
 
     Example::
 
         m = folium.Map(tiles=None)
         m.default_js, m.default_css = [], []
-        OfflineAssets().add_to(m)
+        MapAssets().add_to(m)
     """
 
     _template = Template(
         """
         {% macro header(this, kwargs) %}
+        {%- if this.cdn %}
+        <link rel="stylesheet" href="{{ this.leaflet_css_url }}" integrity="{{ this.leaflet_css_sri }}" crossorigin="anonymous">
+        <script src="{{ this.leaflet_js_url }}" integrity="{{ this.leaflet_js_sri }}" crossorigin="anonymous"></script>
+        {%- else %}
         <style>{{ this.leaflet_css }}</style>
-        <script>{{ this.leaflet_js }}</script>
+        <script>if (!window.L) {
+        {{ this.leaflet_js }}
+        }</script>
+        {%- endif %}
         <style>{{ this.geomap_css }}</style>
         <script>{{ this.geomap_js }}</script>
         {% endmacro %}
         """
     )
 
-    def __init__(self) -> None:
+    def __init__(self, *, cdn: bool = False) -> None:
         super().__init__()
-        self._name = "OfflineAssets"
-        self.leaflet_css = leaflet_css()
-        # The source-map comment would make a browser's developer tools fetch a file.
-        self.leaflet_js = read_asset("leaflet.js").replace("//# sourceMappingURL=leaflet.js.map", "")
+        self._name = "MapAssets"
+        self.cdn = cdn
+        if cdn:
+            self.leaflet_js_url, self.leaflet_css_url = LEAFLET_CDN["leaflet.js"], LEAFLET_CDN["leaflet.css"]
+            self.leaflet_js_sri, self.leaflet_css_sri = subresource_integrity("leaflet.js"), subresource_integrity("leaflet.css")
+        else:
+            self.leaflet_css = leaflet_css()
+            # The source-map comment would make a browser's developer tools fetch a file.
+            self.leaflet_js = read_asset("leaflet.js").replace("//# sourceMappingURL=leaflet.js.map", "")
         self.geomap_css = read_asset("geomap.css") + "\n" + type_css()
-        self.geomap_js = read_asset("geomap.js")
-        for name, body in (("leaflet.js", self.leaflet_js), ("geomap.js", self.geomap_js)):
+        self.geomap_js = glue_js()
+        for name, body in (("leaflet.js", getattr(self, "leaflet_js", "")), ("glue", self.geomap_js)):
             assert "</script" not in body.lower(), f"{name} would end its own <script>"
 
 
-class EmbeddedTileLayer(Layer):
+class EmbeddedTileLayer(Layer, VerbatimMacroElement):
     """A Leaflet tile layer whose PNG tiles travel inside the page as data URIs.
 
     ``tiles`` maps ``"z/x/y"`` (XYZ scheme) to base64 PNG. Zoom levels past
@@ -137,36 +199,84 @@ class EmbeddedTileLayer(Layer):
         )
 
 
-class EventMarkers(MacroElement):
-    """The pins (and uncertainty circles) of a list of events, added to the parent layer.
-
-    ``events`` are dicts with ``lat``, ``lon``, ``status``, ``radius_m``, ``label``
-    and ``popup`` (finished, escaped HTML); ``style`` has the type's ``cls`` and ``color``.
-    Add it to a ``folium.FeatureGroup``; the events travel as one JSON array, so
-    the page stays small and a cluster layer can later take the group's place.
+class CountryOutlines(Layer, VerbatimMacroElement):
+    """Country borders (a GeoJSON of lines) as a thin, unclickable overlay under the events.
 
     Example::
 
-        group = folium.FeatureGroup(name="Battles")
-        EventMarkers(events, {"cls": "geomap-t0", "color": "#d62728"}).add_to(group)
+        CountryOutlines(outline_geojson(None), name="Country borders").add_to(m)
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        geomap.addEvents({{ this._parent.get_name() }}, {{ this.events_js }}, {{ this.style_js }});
+        var {{ this.get_name() }} = geomap.countryOutlines(
+            {{ this.data_js }},
+            {{ this.style_js }}
+        );
         {% endmacro %}
         """
     )
 
-    def __init__(self, events: Sequence[Mapping[str, Any]], style: Mapping[str, str]) -> None:
-        super().__init__()
-        self._name = "EventMarkers"
-        self.events_js = js_value([dict(e) for e in events])
+    def __init__(self, data: Mapping[str, Any], *, name: str, style: Mapping[str, Any]) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "CountryOutlines"
+        self.data_js = js_value(data)
         self.style_js = js_value(dict(style))
 
 
-class MapControl(MacroElement):
+class EventExplorer(VerbatimMacroElement):
+    """The events of a map: one table in the page, drawn, clustered, filtered and listed
+    by the page's script (``assets/events.js``).
+
+    The table travels in a ``<script type="application/json">`` block next to the popup's
+    ``<template>``: as JSON (made safe by :func:`js_value`) up to ``COMPRESS_ABOVE`` bytes,
+    beyond that deflated and base64-encoded (``data-encoding="deflate-base64"``), which
+    makes a map of 100,000 events about a third of the size; the page inflates it with
+    the browser's ``DecompressionStream`` (Chrome 80, Firefox 113, Safari 16.4 and later).
+    ``options`` names the panel, table and template elements and carries the types'
+    classes, colours and labels, the pin drawings and the words of the popup.
+
+    Example::
+
+        EventExplorer(event_table(events).data, options, data_id="geomap-data",
+                      popup=popup_template("geomap-popup")).add_to(m)
+    """
+
+    COMPRESS_ABOVE = 2_000_000  # bytes of JSON: about 6,000 events
+    COMPRESS_LEVEL = 4  # about 1 s for 100,000 events; 6 saves 8 % more in three times as long
+
+    _template = Template(
+        """
+        {% macro html(this, kwargs) %}
+        <script type="application/json" id="{{ this.data_id }}"
+            {%- if this.encoding %} data-encoding="{{ this.encoding }}"{% endif %}>{{ this.data_js }}</script>
+        {{ this.popup }}
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = geomap.eventExplorer(
+            {{ this._parent.get_name() }},
+            document.getElementById({{ this.data_id_js }}),
+            {{ this.options_js }}
+        );
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, data: Mapping[str, Any], options: Mapping[str, Any], *, data_id: str, popup: str) -> None:
+        super().__init__()
+        self._name = "EventExplorer"
+        self.data_id = data_id
+        self.data_id_js = js_value(data_id)
+        self.data_js, self.encoding = js_value(dict(data)), ""
+        if len(self.data_js) > self.COMPRESS_ABOVE:
+            deflated = zlib.compress(str(self.data_js).encode("utf-8"), self.COMPRESS_LEVEL)
+            self.data_js, self.encoding = Markup(base64.b64encode(deflated).decode("ascii")), "deflate-base64"
+        self.options_js = js_value(dict(options))
+        self.popup = Markup(popup)
+
+
+class MapControl(VerbatimMacroElement):
     """A block of HTML shown as a Leaflet control (a legend, a title).
 
     ``html`` must be markup built by an autoescaping template; its outer element
@@ -196,7 +306,7 @@ class MapControl(MacroElement):
         self.position_js = js_value(position)
 
 
-class Attribution(MacroElement):
+class Attribution(VerbatimMacroElement):
     """Credit data sources in the map's attribution control (HTML from our own text only).
 
     Example::

@@ -1,12 +1,12 @@
 """One function per map layer or control; ``render_map`` assembles them.
 
-Each returns a folium element to add with ``.add_to(m)``. Events arrive as plain
-dicts (rows of the events table, located ones only).
+Each returns a folium element to add with ``.add_to(m)``. The events arrive as an
+:class:`~geomap.render.data.EventTable`; controls carry their element ids, which
+``render_map`` derives from the map's name so that several maps can share a page.
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -14,39 +14,72 @@ import folium
 import jinja2
 from markupsafe import Markup
 
-from geomap.render.elements import Attribution, EmbeddedTileLayer, EventMarkers, MapControl
-from geomap.render.popup import popup_html, radius_km, text, whole
+from geomap.render.data import EventTable
+from geomap.render.elements import Attribution, CountryOutlines, EmbeddedTileLayer, EventExplorer, MapControl
+from geomap.render.outlines import outline_geojson
 from geomap.render.resources import (
     BASEMAP_ATTRIBUTION,
     DETAIL_ZOOM,
+    ONLINE_MAX_ZOOM,
+    ONLINE_TILES_URL,
     WORLD_ZOOM,
     Bounds,
     embedded_tiles,
     read_asset,
 )
-from geomap.render.style import PIN_SVG, UNCERTAIN_KM, status_key, type_class, type_color
+from geomap.render.style import (
+    AREA,
+    DOT_SVG,
+    GEO_PRECISION_LABELS,
+    PIN,
+    PIN_SVG,
+    RING,
+    STATUS_LABELS,
+    TIME_PRECISION_LABELS,
+    type_class,
+    type_color,
+)
 
 __all__ = [
     "MAX_ZOOM",
+    "ONLINE_MAX_ZOOM",
     "DATA_CREDITS",
+    "MAX_TABLE_ROWS",
     "basemap_layer",
+    "online_basemap_layer",
+    "outline_layer",
     "event_layer",
+    "popup_template",
+    "filter_panel",
+    "table_panel",
     "legend",
     "title_control",
     "data_attribution",
-    "has_uncertainty_circle",
+    "type_label",
 ]
 
-MAX_ZOOM = 12  # past the basemap's detail, but close enough to tell nearby events apart
+MAX_ZOOM = 12  # past the embedded basemap's detail, but close enough to tell nearby events apart
+MAX_TABLE_ROWS = 500  # rows the table lists; the count and the CSV cover every shown event
 
 DATA_CREDITS = (
     'Places: <a href="https://www.geonames.org/">GeoNames</a>'
     ' (<a href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a>)',
-    'Countries: <a href="https://www.naturalearthdata.com/">Natural Earth</a> (public domain)',
+    'Borders: <a href="https://www.naturalearthdata.com/">Natural Earth</a> (public domain)',
 )
+OUTLINE_STYLE = {"color": "#505a66", "weight": 1.2, "opacity": 0.6}
 
 _env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-_LEGEND = _env.from_string(read_asset("legend.html"))
+_TEMPLATES = {name: _env.from_string(read_asset(f"{name}.html")) for name in ("legend", "panel", "table", "popup")}
+
+
+def type_label(event_type: str) -> str:
+    """How the map names an event type: the type, or "Unknown type" where the table has none.
+
+    Example:
+        >>> type_label("Riots"), type_label("")
+        ('Riots', 'Unknown type')
+    """
+    return event_type or "Unknown type"
 
 
 def basemap_layer(around: Bounds | None) -> EmbeddedTileLayer:
@@ -68,72 +101,140 @@ def basemap_layer(around: Bounds | None) -> EmbeddedTileLayer:
     )
 
 
-def has_uncertainty_circle(event: Mapping[str, Any]) -> bool:
-    """Whether an event's place is vague enough to draw its radius: geo_precision 2/3 or a wide radius.
+def online_basemap_layer() -> folium.TileLayer:
+    """OpenStreetMap's tiles from its tile server, for readers with the internet.
 
     Example:
-        >>> has_uncertainty_circle({"geo_precision": 1, "radius_km": 0.0})
-        False
-        >>> has_uncertainty_circle({"geo_precision": 3, "radius_km": 120.0})
+        >>> online_basemap_layer().tiles
+        'https://tile.openstreetmap.org/{z}/{x}/{y}.png'
+    """
+    return folium.TileLayer(
+        ONLINE_TILES_URL,
+        attr=BASEMAP_ATTRIBUTION,
+        name="OpenStreetMap",
+        max_zoom=ONLINE_MAX_ZOOM,
+        control=False,
+    )
+
+
+def outline_layer(around: Bounds | None) -> CountryOutlines:
+    """Natural Earth's country borders, detailed around ``around``, as a toggleable overlay.
+
+    Example:
+        >>> outline_layer(None).layer_name
+        'Country borders'
+    """
+    return CountryOutlines(outline_geojson(around), name="Country borders", style=OUTLINE_STYLE)
+
+
+def popup_template(element_id: str) -> str:
+    """The popup's ``<template>``: the page's script fills a copy of it for each popup.
+
+    Example:
+        >>> popup_template("geomap-popup").startswith('<template id="geomap-popup">')
         True
     """
-    return whole(event.get("geo_precision")) in (2, 3) or radius_km(event) > UNCERTAIN_KM
+    return _TEMPLATES["popup"].render(element_id=element_id)
 
 
-def _marker_data(event: Mapping[str, Any]) -> dict[str, Any]:
-    """What the page's script needs to draw one event."""
-    place = text(event.get("place_name")) or text(event.get("place_text"))
-    label = f"{text(event.get('event_type')) or 'Event'}: {place}" if place else text(event.get("event_type"))
-    return {
-        "id": text(event.get("event_id")),
-        "lat": round(float(event["lat"]), 6),
-        "lon": round(float(event["lon"]), 6),
-        "date": text(event.get("event_date")),
-        "status": status_key(text(event.get("status"))),
-        "radius_m": round(radius_km(event) * 1000) if has_uncertainty_circle(event) else 0,
-        "label": label,
-        "popup": popup_html(event),
-    }
+def event_layer(
+    table: EventTable,
+    *,
+    ids: Mapping[str, str],
+    fit: Mapping[str, Any] | None = None,
+    csv_name: str = "geomap-events.csv",
+) -> EventExplorer:
+    """The events: pins, rings, areas and clusters drawn by the page from the one table.
 
-
-def event_layer(event_type: str, events: Sequence[Mapping[str, Any]]) -> folium.FeatureGroup:
-    """A toggleable layer with one pin per event of one type (and circles for vague places).
-
-    Its name in the layer control is escaped: Leaflet shows layer names as HTML.
+    ``ids`` names the page elements the events use (``data``, ``popup``, ``panel``,
+    ``table``); ``fit`` is the view to open on (``bounds``, ``padding``, ``maxZoom``),
+    fitted before the first drawing.
 
     Example:
-        >>> group = event_layer("Battles", [{"event_type": "Battles", "lat": 51.41, "lon": 34.9}])
-        >>> group.layer_name
-        '<span class="geomap-swatch geomap-t0"></span> Battles (1)'
+        >>> from geomap.render.data import event_table
+        >>> import pandas as pd
+        >>> table = event_table(pd.DataFrame({"event_type": ["Battles"], "lat": [51.41], "lon": [34.9]}))
+        >>> ids = {"data": "d", "popup": "p", "panel": "f", "table": "t"}
+        >>> '"label":"Battles"' in event_layer(table, ids=ids).options_js
+        True
     """
-    cls = type_class(event_type)
-    name = f'<span class="geomap-swatch {cls}"></span> {html.escape(event_type)} ({len(events)})'
-    group = folium.FeatureGroup(name=name, overlay=True, control=True, show=True)
-    style = {"cls": cls, "color": type_color(event_type), "pin": PIN_SVG}
-    EventMarkers([_marker_data(e) for e in events], style).add_to(group)
-    return group
+    types = [
+        {"cls": type_class(name), "color": type_color(name), "label": type_label(name)}
+        for name, _ in table.type_counts
+    ]
+    options = {
+        "template": ids["popup"],
+        "panel": ids["panel"],
+        "table": ids["table"],
+        "types": types,
+        "pin": PIN_SVG,
+        "dot": DOT_SVG,
+        "labels": {"status": STATUS_LABELS, "time": TIME_PRECISION_LABELS, "geo": GEO_PRECISION_LABELS},
+        "maxTableRows": MAX_TABLE_ROWS,
+        "csvName": csv_name,
+        "fit": dict(fit) if fit else None,
+    }
+    return EventExplorer(table.data, options, data_id=ids["data"], popup=popup_template(ids["popup"]))
+
+
+def filter_panel(table: EventTable, element_id: str) -> MapControl:
+    """The filter panel: a box per event type with its count, a date range, a search box,
+    how many events are shown, and their CSV download.
+
+    Example:
+        >>> from geomap.render.data import event_table
+        >>> import pandas as pd
+        >>> table = event_table(pd.DataFrame({"event_type": ["Battles"], "lat": [51.41], "lon": [34.9]}))
+        >>> "1 of 1 event shown" in filter_panel(table, "geomap-panel").html
+        True
+    """
+    markup = _TEMPLATES["panel"].render(
+        element_id=element_id,
+        n_events=table.n_located,
+        types=[
+            {"name": type_label(name), "count": f"{count:,}", "type_class": type_class(name)}
+            for name, count in table.type_counts
+        ],
+        first_date=table.first_date,
+        last_date=table.last_date,
+    )
+    return MapControl(markup, element_id, position="topright")
+
+
+def table_panel(table: EventTable, element_id: str) -> MapControl:
+    """The collapsible table of the shown events (date, type, place, fatalities, status).
+
+    Example:
+        >>> from geomap.render.data import event_table
+        >>> import pandas as pd
+        >>> table = event_table(pd.DataFrame({"event_type": ["Battles"], "lat": [51.41], "lon": [34.9]}))
+        >>> table_panel(table, "geomap-table").html.startswith('<details id="geomap-table"')
+        True
+    """
+    markup = _TEMPLATES["table"].render(element_id=element_id, n_events=table.n_located)
+    return MapControl(markup, element_id, position="bottomright")
 
 
 def legend(
-    type_counts: Sequence[tuple[str, int]],
     statuses: Sequence[str],
+    draw_kinds: set[int] | frozenset[int],
     *,
-    show_circle: bool,
     n_unlocated: int,
     element_id: str = "geomap-legend",
 ) -> MapControl:
-    """The legend: a swatch per event type with its count, the certainty key, unplaced events.
+    """The legend: what the pin styles, rings, areas and counts mean, and the unplaced events.
 
     Example:
-        >>> control = legend([("Battles", 2)], ["reported", "planned"], show_circle=True, n_unlocated=1)
+        >>> control = legend(["reported", "planned"], {0, 2}, n_unlocated=1)
         >>> "1 event without a known place is not on the map." in control.html
         True
     """
-    markup = _LEGEND.render(
+    markup = _TEMPLATES["legend"].render(
         element_id=element_id,
-        types=[{"name": name, "count": count, "type_class": type_class(name)} for name, count in type_counts],
-        statuses=[status_key(s) for s in statuses],
-        show_circle=show_circle,
+        statuses=list(statuses),
+        show_pin=PIN in draw_kinds,
+        show_ring=RING in draw_kinds,
+        show_area=AREA in draw_kinds,
         n_unlocated=n_unlocated,
         pin=Markup(PIN_SVG),
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import hashlib
 import math
 import re
 import sqlite3
@@ -18,8 +19,13 @@ __all__ = [
     "BASEMAP_ATTRIBUTION",
     "WORLD_ZOOM",
     "DETAIL_ZOOM",
+    "ONLINE_TILES_URL",
+    "ONLINE_MAX_ZOOM",
+    "LEAFLET_CDN",
     "read_asset",
     "leaflet_css",
+    "glue_js",
+    "subresource_integrity",
     "embedded_tiles",
 ]
 
@@ -28,6 +34,16 @@ BASEMAP_ATTRIBUTION = (
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
     ' contributors (<a href="https://opendatacommons.org/licenses/odbl/">ODbL</a>)'
 )
+# OpenStreetMap's own tile server, for maps made with online_tiles=True (its usage
+# policy asks for the attribution above, which the map shows).
+ONLINE_TILES_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+ONLINE_MAX_ZOOM = 19
+# Where cdn=True maps load Leaflet from: the same files as assets/leaflet.*.
+LEAFLET_CDN = {
+    "leaflet.js": "https://unpkg.com/leaflet@1.9.4/dist/leaflet.js",
+    "leaflet.css": "https://unpkg.com/leaflet@1.9.4/dist/leaflet.css",
+}
+GLUE_FILES = ("geomap.js", "events.js")
 WORLD_ZOOM = 4  # zoom 0-4 of the whole world: about 1.4 MB of PNG in every map
 DETAIL_ZOOM = 5  # the deepest zoom vendored; inlined only around the events
 DETAIL_PAD = 2  # tiles of margin around the events, for the fitted view's edges
@@ -74,6 +90,33 @@ def leaflet_css() -> str:
         return f"url(data:image/png;base64,{data})"
 
     return re.sub(r"url\(images/([\w.-]+\.png)\)", inline, read_asset("leaflet.css"))
+
+
+@functools.cache
+def glue_js() -> str:
+    """geomap's page scripts (``GLUE_FILES``), marked with a hash of their text.
+
+    A page holding several maps runs them once per build: the hash tells two builds apart.
+
+    Example:
+        >>> "__GEOMAP_BUILD__" in glue_js(), "geomap.eventExplorer" in glue_js()
+        (False, True)
+    """
+    body = "\n".join(read_asset(name) for name in GLUE_FILES)
+    build = hashlib.sha256(body.encode("utf-8")).hexdigest()[:12]
+    return body.replace("__GEOMAP_BUILD__", build)
+
+
+@functools.cache
+def subresource_integrity(name: str) -> str:
+    """The Subresource Integrity value (sha384) of a vendored file, for its CDN link.
+
+    Example:
+        >>> subresource_integrity("leaflet.js").startswith("sha384-")
+        True
+    """
+    digest = hashlib.sha384(_read_asset_bytes(name)).digest()
+    return "sha384-" + base64.b64encode(digest).decode("ascii")
 
 
 def _tile_xy(lat: float, lon: float, zoom: int) -> tuple[int, int]:

@@ -12,6 +12,8 @@ __all__ = [
     "TYPE_COLORS",
     "OTHER_COLOR",
     "STATUS_LABELS",
+    "TIME_PRECISION_LABELS",
+    "GEO_PRECISION_LABELS",
     "UNCERTAIN_KM",
     "DEFAULT_RADIUS_KM",
     "type_class",
@@ -19,6 +21,11 @@ __all__ = [
     "status_key",
     "type_css",
     "PIN_SVG",
+    "DOT_SVG",
+    "PIN",
+    "RING",
+    "AREA",
+    "draw_kind",
 ]
 
 # One colour per ACLED event type (matplotlib's tab10, told apart by most readers).
@@ -42,6 +49,14 @@ STATUS_LABELS: dict[str, str] = {
     "planned": "planned: has not happened",
 }
 
+# How precise a date or a place is, in words (the popup).
+TIME_PRECISION_LABELS: dict[int, str] = {2: "within a week", 3: "within a month or less precise"}
+GEO_PRECISION_LABELS: dict[int, str] = {
+    1: "exact: the place itself",
+    2: "near the place",
+    3: "somewhere in the region",
+}
+
 # The pin: a teardrop whose tip (12, 31) is the place. Colour and outline come from css
 # (geomap.css), so the status styles and the legend's key share this one drawing.
 PIN_SVG = (
@@ -51,10 +66,37 @@ PIN_SVG = (
     '<circle class="geomap-pin-dot" cx="12" cy="11.5" r="3.6"/></svg>'
 )
 
-# A place vaguer than this gets a circle of its radius around the pin.
+# An approximate place's handle: a dot at the centre of its ring or area, so that no
+# confident pin points at a spot the text does not give. Styled like the pin.
+DOT_SVG = (
+    '<svg class="geomap-pin" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">'
+    '<circle class="geomap-pin-shape" cx="8" cy="8" r="6.5"/>'
+    '<circle class="geomap-pin-dot" cx="8" cy="8" r="2"/></svg>'
+)
+
+# A place vaguer than this gets a circle of its radius around its point.
 UNCERTAIN_KM = 5.0
 # The radius to draw for geo_precision 2 / 3 when the table gives none.
 DEFAULT_RADIUS_KM: dict[int, float] = {2: 10.0, 3: 50.0}
+
+# How an event is drawn (the page's ``_draw`` column): a pin at the place itself, a
+# ring of its radius around a place it was near, a shaded area for a region.
+PIN, RING, AREA = 0, 1, 2
+
+
+def draw_kind(geo_precision: int | None, radius_km: float) -> int:
+    """How to draw an event: AREA for a region (geo_precision 3), RING for "near" a place
+    (geo_precision 2) or a place wider than UNCERTAIN_KM, PIN otherwise.
+
+    Example:
+        >>> draw_kind(1, 0.0), draw_kind(2, 10.0), draw_kind(1, 25.0), draw_kind(3, 120.0)
+        (0, 1, 1, 2)
+    """
+    if geo_precision == 3:
+        return AREA
+    if geo_precision == 2 or radius_km > UNCERTAIN_KM:
+        return RING
+    return PIN
 
 
 def type_class(event_type: str) -> str:

@@ -1,11 +1,17 @@
-/* geomap: the Leaflet glue of an offline events map. Needs Leaflet 1.9 loaded first.
+/* geomap: the Leaflet glue of an events map. Needs Leaflet 1.9 loaded first.
  *
- * Everything an article wrote reaches this file as JSON string values (escaped by
- * the Python side) and is only ever put into the page as text, or as popup HTML
- * that the Python side built from an autoescaping template.
+ * Defines window.geomap once per page and Leaflet: a page holding several geomap maps
+ * (embedded fragments) runs this file several times, and only the first run counts.
+ * Everything an article wrote reaches the page as JSON data and is only ever put into
+ * it as text (textContent, never innerHTML).
  */
 (function () {
   "use strict";
+
+  var BUILD = "__GEOMAP_BUILD__";  // replaced by a hash of these files when a map is written
+  if (window.geomap && window.geomap.build === BUILD && window.geomap.L === window.L) {
+    return;
+  }
 
   // A tile layer whose tiles are data: URIs carried in the page. A tile that is not
   // embedded is cut out of its nearest embedded ancestor, scaled up, so zooming past
@@ -50,42 +56,22 @@
     }
   });
 
-  // Add one marker per event (and an uncertainty circle where the place is vague)
-  // to `group`. `style` carries the event type's css class, colour and pin markup.
-  function addEvents(group, events, style) {
-    events.forEach(function (e) {
-      var classes = ["geomap-event", style.cls, "geomap-status-" + e.status];
-      if (e.radius_m > 0) {
-        classes.push("geomap-approx");
-        L.circle([e.lat, e.lon], {
-          radius: e.radius_m,
-          color: style.color,
-          weight: 1.5,
-          opacity: 0.8,
-          fillColor: style.color,
-          fillOpacity: 0.12,
-          dashArray: e.status === "reported" ? null : "6 4",
-          interactive: false,
-          className: "geomap-uncertainty " + style.cls
-        }).addTo(group);
+  // Country borders: thin lines under everything else, not clickable.
+  function countryOutlines(data, options) {
+    var layer = L.geoJSON(data, {
+      interactive: false,
+      style: function () {
+        return {
+          color: options.color,
+          weight: options.weight,
+          opacity: options.opacity,
+          fill: false,
+          className: "geomap-outline"
+        };
       }
-      var marker = L.marker([e.lat, e.lon], {
-        icon: L.divIcon({
-          className: classes.join(" "),
-          html: style.pin,
-          iconSize: [24, 32],
-          iconAnchor: [12, 31],
-          popupAnchor: [0, -28]
-        }),
-        title: e.label,
-        alt: e.label,
-        riseOnHover: true
-      });
-      marker.bindPopup(e.popup, { maxWidth: 360, minWidth: 240, autoPanPadding: [24, 24] });
-      marker.geomapEvent = e;  // for later plugins (time slider, search)
-      marker.addTo(group);
     });
-    return group;
+    layer.on("add", function () { layer.bringToBack(); });
+    return layer;
   }
 
   // Move a block of HTML that the page already holds into a Leaflet control.
@@ -102,8 +88,10 @@
   }
 
   window.geomap = {
+    build: BUILD,
+    L: window.L,
     embeddedTileLayer: function (tiles, options) { return new EmbeddedTileLayer(tiles, options); },
-    addEvents: addEvents,
+    countryOutlines: countryOutlines,
     addControl: addControl
   };
 })();

@@ -1,0 +1,536 @@
+/* geomap events: draw, cluster, filter, list and export the events of one map.
+ *
+ * The events come as one table (see geomap/render/data.py): text columns hold indices
+ * into per-column tables of values, number columns hold numbers. All filtering works on
+ * that one table, so the type boxes, the date range and the search apply together, and
+ * the markers, the count, the table and the CSV always show the same events.
+ *
+ * Markers are made only for what is in view: events are binned into square cells of
+ * CELL_PX screen pixels at the current zoom; a cell holding one event shows its pin
+ * (and its ring or area), a cell holding more shows a cluster with the count. The DOM
+ * thus holds a few hundred markers whether the map has fifty events or 100,000.
+ *
+ * Article text is only ever set as textContent or a DOM property, never as HTML.
+ */
+(function () {
+  "use strict";
+
+  var geomap = window.geomap;
+  if (geomap.eventExplorer) {
+    return;
+  }
+
+  var CELL_PX = 64;
+  var PIN = 0, RING = 1, AREA = 2;  // the page's _draw column (style.py)
+  var LIST_MAX = 50;  // events listed in a cluster's popup
+  var POPUP = { maxWidth: 360, minWidth: 240, autoPanPadding: [24, 24] };
+  var SEARCHED = ["place_text", "place_name", "actor1", "actor2"];
+
+  function fold(s) {
+    return s.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+
+  function count(n) {
+    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  }
+
+  function plural(n, word) {
+    return count(n) + " " + word + (n === 1 ? "" : "s");
+  }
+
+  // Python's "{:g}" for a radius: at most six significant digits, no trailing zeros.
+  function shortNumber(x) {
+    return String(parseFloat(x.toPrecision(6)));
+  }
+
+  function escapeRegExp(s) {
+    return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  }
+
+  // A CSV cell. Text that a spreadsheet would run as a formula gets a leading quote.
+  function csvCell(value, isText) {
+    if (value === null || value === undefined) {
+      return "";
+    }
+    var s = String(value);
+    if (isText && /^[=+\-@\t\r]/.test(s)) {
+      s = "'" + s;
+    }
+    if (/[",\r\n]/.test(s)) {
+      s = '"' + s.replace(/"/g, '""') + '"';
+    }
+    return s;
+  }
+
+  function EventExplorer(map, data, options) {
+    this.map = map;
+    this.data = data;
+    this.options = options;
+    this.rows = data.rows;
+    this.col = {};
+    for (var c = 0; c < data.columns.length; c++) {
+      this.col[data.columns[c]] = c;
+    }
+    this.template = document.getElementById(options.template);
+    this.panel = document.getElementById(options.panel);
+    this.tablePanel = document.getElementById(options.table);
+    this.circles = L.layerGroup().addTo(map);
+    this.markers = L.layerGroup().addTo(map);
+    this.drawn = {};  // key -> {marker, circle}
+    this.bins = null;
+    this.binsZoom = null;
+    this.shown = new Int32Array(0);
+    this.folded = {};  // column -> its table, folded for search
+
+    this._project();
+    this._bindControls();
+    this.filter();
+    if (options.fit) {
+      map.fitBounds(options.fit.bounds, { padding: options.fit.padding, maxZoom: options.fit.maxZoom, animate: false });
+    }
+    map.on("moveend", this.draw, this);
+    this.draw();
+    var container = map.getContainer();
+    container.geomap = this;
+    L.DomUtil.addClass(container, "geomap-ready");
+    container.dispatchEvent(new CustomEvent("geomap:ready", { detail: this }));
+  }
+
+  EventExplorer.prototype = {
+    // A cell of event i: text ("" when missing) for a text column, a number or null otherwise.
+    value: function (i, name) {
+      var c = this.col[name];
+      var table = this.data.tables[c];
+      var cell = this.rows[i][c];
+      return table ? table[cell] : cell;
+    },
+
+    typeInfo: function (i) {
+      return this.options.types[this.rows[i][this.col.event_type]];
+    },
+
+    statusKey: function (i) {
+      return this.data.status_keys[this.rows[i][this.col.status]];
+    },
+
+    latLng: function (i) {
+      return L.latLng(this.rows[i][this.col.lat], this.rows[i][this.col.lon]);
+    },
+
+    label: function (i) {
+      var place = this.value(i, "place_name") || this.value(i, "place_text");
+      return this.typeInfo(i).label + (place ? ": " + place : "");
+    },
+
+    // Each event's place in Web Mercator, 0..1 across the world (Leaflet's projection).
+    _project: function () {
+      var n = this.rows.length;
+      var cLat = this.col.lat, cLon = this.col.lon;
+      var max = 85.0511287798;
+      this.x = new Float64Array(n);
+      this.y = new Float64Array(n);
+      for (var i = 0; i < n; i++) {
+        var lat = Math.max(Math.min(this.rows[i][cLat], max), -max);
+        var sin = Math.sin(lat * Math.PI / 180);
+        this.x[i] = (this.rows[i][cLon] + 180) / 360;
+        this.y[i] = 0.5 - Math.log((1 + sin) / (1 - sin)) / (4 * Math.PI);
+      }
+    },
+
+    _bindControls: function () {
+      var self = this;
+      var panel = this.panel;
+      function find(name) {
+        return panel.querySelector('[data-geomap="' + name + '"]');
+      }
+      this.typeBoxes = Array.prototype.slice.call(panel.querySelectorAll('input[data-geomap="type"]'));
+      this.dateFrom = find("date-from");
+      this.dateTo = find("date-to");
+      this.search = find("search");
+      this.countText = find("count");
+      var update = function () { self.filter(); self.draw(); };
+      this.typeBoxes.forEach(function (box) { box.addEventListener("change", update); });
+      [this.dateFrom, this.dateTo].forEach(function (input) {
+        input.addEventListener("input", update);
+        input.addEventListener("change", update);
+      });
+      this.search.addEventListener("input", update);
+      find("download").addEventListener("click", function () { self.downloadCsv(); });
+
+      var table = this.tablePanel;
+      this.tableBody = table.querySelector("tbody");
+      this.tableNote = table.querySelector('[data-geomap="table-note"]');
+      this.tableCount = table.querySelector('[data-geomap="table-count"]');
+      table.addEventListener("toggle", function () { self.renderTable(); });
+      function open(event) {
+        var row = event.target.closest("tr");
+        if (row && row.geomapIndex !== undefined) {
+          self.showEvent(row.geomapIndex, true);
+        }
+      }
+      this.tableBody.addEventListener("click", open);
+      this.tableBody.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") { open(event); }
+      });
+    },
+
+    // Which events pass the type boxes, the date range and the search, in table order.
+    filter: function () {
+      var rows = this.rows, n = rows.length, col = this.col, tables = this.data.tables;
+      var typeOn = [];
+      this.typeBoxes.forEach(function (box) { typeOn[Number(box.value)] = box.checked; });
+      var from = this.dateFrom.value, to = this.dateTo.value;
+      // An event without a date passes only while the range is open on both ends.
+      var dateOk = tables[col.event_date].map(function (d) {
+        if (!from && !to) { return true; }
+        return d !== "" && (!from || d >= from) && (!to || d <= to);
+      });
+      var query = fold(this.search.value.trim());
+      var matches = [];
+      if (query) {
+        for (var s = 0; s < SEARCHED.length; s++) {
+          var name = SEARCHED[s];
+          if (!this.folded[name]) { this.folded[name] = tables[col[name]].map(fold); }
+          matches.push([col[name], this.folded[name].map(function (v) { return v.indexOf(query) !== -1; })]);
+        }
+      }
+      var cType = col.event_type, cDate = col.event_date;
+      var shown = new Int32Array(n);
+      var k = 0;
+      for (var i = 0; i < n; i++) {
+        var row = rows[i];
+        if (!typeOn[row[cType]] || !dateOk[row[cDate]]) { continue; }
+        if (query) {
+          var hit = false;
+          for (var m = 0; m < matches.length && !hit; m++) { hit = matches[m][1][row[matches[m][0]]]; }
+          if (!hit) { continue; }
+        }
+        shown[k++] = i;
+      }
+      this.shown = shown.subarray(0, k);
+      this.bins = null;
+      this.countText.textContent = count(k) + " of " + plural(n, "event") + " shown";
+      this.renderTable();
+    },
+
+    // The shown events binned into cells of CELL_PX at zoom z.
+    _binAt: function (z) {
+      var scale = 256 * Math.pow(2, z) / CELL_PX;
+      var width = Math.ceil(scale);
+      var bins = new Map();
+      var cType = this.col.event_type;
+      for (var k = 0; k < this.shown.length; k++) {
+        var i = this.shown[k];
+        var cx = Math.floor(this.x[i] * scale), cy = Math.floor(this.y[i] * scale);
+        var key = cy * width + cx;
+        var bin = bins.get(key);
+        var type = this.rows[i][cType];
+        if (bin === undefined) {
+          bins.set(key, { key: key, cx: cx, cy: cy, n: 1, sx: this.x[i], sy: this.y[i], first: i, type: type });
+        } else {
+          bin.n += 1;
+          bin.sx += this.x[i];
+          bin.sy += this.y[i];
+          if (bin.type !== type) { bin.type = -1; }
+        }
+      }
+      return bins;
+    },
+
+    // Show what is in view: pins for lone events, clusters for the rest. Markers that
+    // stay are kept (an open popup stays open); the others go.
+    draw: function () {
+      var map = this.map;
+      var z = map.getZoom();
+      if (this.bins === null || this.binsZoom !== z) {
+        this.bins = this._binAt(z);
+        this.binsZoom = z;
+      }
+      var size = 256 * Math.pow(2, z);
+      var view = map.getPixelBounds();
+      var west = view.min.x - CELL_PX, east = view.max.x + CELL_PX;
+      var north = view.min.y - CELL_PX, south = view.max.y + CELL_PX;
+      var wanted = {};
+      var self = this;
+      this.bins.forEach(function (bin) {
+        var px = bin.sx / bin.n * size, py = bin.sy / bin.n * size;
+        if (px < west || px > east || py < north || py > south) { return; }
+        var key = bin.n === 1 ? "e" + bin.first : "c" + z + ":" + bin.key + ":" + bin.n + ":" + bin.type;
+        wanted[key] = bin;
+      });
+      for (var key in this.drawn) {
+        if (!Object.prototype.hasOwnProperty.call(wanted, key)) {
+          this.markers.removeLayer(this.drawn[key].marker);
+          if (this.drawn[key].circle) { this.circles.removeLayer(this.drawn[key].circle); }
+          delete this.drawn[key];
+        }
+      }
+      Object.keys(wanted).forEach(function (key) {
+        if (!self.drawn[key]) {
+          var bin = wanted[key];
+          self.drawn[key] = bin.n === 1 ? self._eventMarker(bin.first) : self._clusterMarker(bin, z, size);
+          self.markers.addLayer(self.drawn[key].marker);
+          if (self.drawn[key].circle) { self.circles.addLayer(self.drawn[key].circle); }
+        }
+      });
+    },
+
+    _eventMarker: function (i) {
+      var self = this;
+      var type = this.typeInfo(i);
+      var status = this.statusKey(i);
+      var kind = this.rows[i][this.col._draw];
+      var classes = ["geomap-event", type.cls, "geomap-status-" + status];
+      var circle = null;
+      if (kind !== PIN) {
+        classes.push("geomap-approx");
+        circle = L.circle(this.latLng(i), {
+          radius: this.rows[i][this.col._radius_km] * 1000,
+          color: type.color,
+          weight: kind === RING ? 2 : 1,
+          opacity: 0.85,
+          fill: kind === AREA,
+          fillColor: type.color,
+          fillOpacity: 0.16,
+          dashArray: status === "reported" ? null : "6 4",
+          interactive: false,
+          className: "geomap-uncertainty " + (kind === RING ? "geomap-ring " : "geomap-area ") + type.cls
+        });
+      }
+      var icon = kind === PIN
+        ? { html: this.options.pin, iconSize: [24, 32], iconAnchor: [12, 31], popupAnchor: [0, -28] }
+        : { html: this.options.dot, iconSize: [16, 16], iconAnchor: [8, 8], popupAnchor: [0, -6] };
+      icon.className = classes.join(" ");
+      var label = this.label(i);
+      var marker = L.marker(this.latLng(i), { icon: L.divIcon(icon), title: label, alt: label, riseOnHover: true });
+      marker.bindPopup(function () { return self.popup(i); }, POPUP);
+      marker.geomapIndex = i;
+      return { marker: marker, circle: circle };
+    },
+
+    _clusterMarker: function (bin, z, size) {
+      var self = this;
+      var px = bin.n < 10 ? 30 : bin.n < 100 ? 36 : bin.n < 1000 ? 42 : 50;
+      var typeClass = bin.type >= 0 ? this.options.types[bin.type].cls : "geomap-mixed";
+      var at = this.map.unproject([bin.sx / bin.n * size, bin.sy / bin.n * size], z);
+      var marker = L.marker(at, {
+        icon: L.divIcon({
+          className: "geomap-cluster " + typeClass,
+          html: "<span>" + bin.n + "</span>",
+          iconSize: [px, px]
+        }),
+        title: plural(bin.n, "event") + ": click to see them",
+        riseOnHover: true
+      });
+      marker.on("click", function () { self.openCluster(bin, z, at); });
+      return { marker: marker, circle: null };
+    },
+
+    // Zoom into a cluster; where zooming cannot part its events, list them.
+    openCluster: function (bin, z, at) {
+      var scale = 256 * Math.pow(2, z) / CELL_PX;
+      var members = [];
+      for (var k = 0; k < this.shown.length; k++) {
+        var i = this.shown[k];
+        if (Math.floor(this.x[i] * scale) === bin.cx && Math.floor(this.y[i] * scale) === bin.cy) {
+          members.push(i);
+        }
+      }
+      var self = this;
+      var bounds = L.latLngBounds(members.map(function (i) { return self.latLng(i); }));
+      var padding = L.point(48, 48);
+      var target = Math.min(this.map.getBoundsZoom(bounds, false, padding), this.map.getMaxZoom());
+      if (target > z) {
+        this.map.fitBounds(bounds, { padding: padding, maxZoom: target });
+        return;
+      }
+      var box = L.DomUtil.create("div", "geomap-popup geomap-list");
+      L.DomUtil.create("h3", "", box).textContent = plural(members.length, "event") + " here";
+      var list = L.DomUtil.create("ul", "", box);
+      members.slice(0, LIST_MAX).forEach(function (i) {
+        var button = L.DomUtil.create("button", self.typeInfo(i).cls, L.DomUtil.create("li", "", list));
+        button.type = "button";
+        L.DomUtil.create("span", "geomap-swatch", button);
+        var date = self.value(i, "event_date") || "no date";
+        button.appendChild(document.createTextNode(date + " · " + self.label(i)));
+        button.addEventListener("click", function () { self.showEvent(i, false); });
+      });
+      if (members.length > LIST_MAX) {
+        L.DomUtil.create("p", "geomap-note", box).textContent =
+          "and " + count(members.length - LIST_MAX) + " more: narrow the filters, or see the table.";
+      }
+      L.popup(POPUP).setLatLng(at).setContent(box).openOn(this.map);
+    },
+
+    // Open event i's popup at its place (from the table or a cluster's list); returns the popup.
+    showEvent: function (i, zoomTo) {
+      var at = this.latLng(i);
+      if (zoomTo) {
+        this.map.setView(at, Math.max(this.map.getZoom(), 7), { animate: false });
+      }
+      return L.popup(POPUP).setLatLng(at).setContent(this.popup(i)).openOn(this.map);
+    },
+
+    // Event i's popup, filled into the page's <template>.
+    popup: function (i) {
+      var self = this;
+      var labels = this.options.labels;
+      var node = this.template.content.firstElementChild.cloneNode(true);
+      function slot(name) { return node.querySelector('[data-slot="' + name + '"]'); }
+      function drop(name) {
+        Array.prototype.forEach.call(node.querySelectorAll('[data-slot="' + name + '"], [data-row="' + name + '"]'),
+          function (el) { el.remove(); });
+      }
+      var v = function (name) { return self.value(i, name); };
+      node.classList.add(this.typeInfo(i).cls);
+      slot("event_type").textContent = v("event_type") || this.typeInfo(i).label;
+      if (v("sub_event_type")) { slot("sub_event_type").textContent = "· " + v("sub_event_type"); } else { drop("sub_event_type"); }
+
+      var status = v("status").toLowerCase();
+      var date = v("event_date"), timePrecision = v("time_precision");
+      var when;
+      if (!date) {
+        when = status === "planned" ? "planned (no date)" : "date unknown";
+      } else {
+        when = status === "planned" ? "planned for " + date : date;
+        if (labels.time[timePrecision]) { when += " (" + labels.time[timePrecision] + ")"; }
+      }
+      slot("date").textContent = when;
+      slot("status").textContent = labels.status[status] || v("status") || "status unknown";
+      if (status !== "reported") { slot("status").classList.add("geomap-flag"); }
+
+      var resolved = [v("place_name"), v("admin1"), v("country_code")].filter(Boolean).join(", ") || "unresolved";
+      slot("place").textContent = "“" + (v("place_text") || "(not written)") + "” → " + resolved;
+      var geo = v("geo_precision"), radius = v("_radius_km");
+      var precision = geo === null ? "precision unknown" : (labels.geo[geo] || "precision " + geo);
+      if (radius > 0) { precision += ", within about " + shortNumber(radius) + " km"; }
+      slot("precision").textContent = precision + " (" + v("lat").toFixed(4) + ", " + v("lon").toFixed(4) + ")";
+
+      var actors = [v("actor1"), v("actor2")].filter(Boolean);
+      if (actors.length) { slot("actors").textContent = actors.join(" → "); } else { drop("actors"); }
+      var fatalities = v("fatalities");
+      slot("fatalities").textContent = fatalities === null ? "not stated" : String(fatalities);
+
+      var evidence = v("evidence"), place = v("place_text");
+      if (!evidence) {
+        drop("evidence");
+      } else {
+        var quote = slot("evidence");
+        var last = 0;
+        if (place) {
+          var re = new RegExp(escapeRegExp(place), "giu");
+          var match;
+          while ((match = re.exec(evidence)) !== null) {
+            quote.appendChild(document.createTextNode(evidence.slice(last, match.index)));
+            L.DomUtil.create("mark", "", quote).textContent = match[0];
+            last = match.index + match[0].length;
+          }
+        }
+        quote.appendChild(document.createTextNode(evidence.slice(last)));
+      }
+
+      var url = v("source_url"), title = v("source_title");
+      var linkable = this.data.linkable[this.rows[i][this.col.source_url]] === 1;
+      if (linkable) {
+        slot("source_link").href = url;
+        slot("source_link").textContent = title || url;
+        drop("source_text");
+      } else {
+        drop("source_link");
+        slot("source_text").textContent = title || url || "unknown source";
+      }
+      if (title && url && !linkable) { slot("source_note").textContent = " (" + url + ")"; } else { drop("source_note"); }
+      var sources = v("n_sources");
+      slot("n_sources").textContent = sources === null ? "number of sources unknown" : "reported by " + plural(sources, "source");
+      return node;
+    },
+
+    // The table of shown events: the first maxTableRows of them, while it is open.
+    renderTable: function () {
+      var n = this.shown.length;
+      this.tableCount.textContent = count(n);
+      if (!this.tablePanel.open) {
+        return;
+      }
+      var limit = Math.min(n, this.options.maxTableRows);
+      var body = document.createDocumentFragment();
+      for (var k = 0; k < limit; k++) {
+        var i = this.shown[k];
+        var fatalities = this.value(i, "fatalities");
+        var row = document.createElement("tr");
+        row.className = this.typeInfo(i).cls;
+        row.tabIndex = 0;
+        row.geomapIndex = i;
+        [
+          this.value(i, "event_date"),
+          this.typeInfo(i).label,
+          this.value(i, "place_name") || this.value(i, "place_text"),
+          fatalities === null ? "" : String(fatalities),
+          this.value(i, "status")
+        ].forEach(function (text) { row.appendChild(document.createElement("td")).textContent = text; });
+        body.appendChild(row);
+      }
+      this.tableBody.textContent = "";
+      this.tableBody.appendChild(body);
+      this.tableNote.textContent = n > limit
+        ? "The first " + count(limit) + " of " + plural(n, "shown event") + "; the CSV has them all."
+        : (n === 0 ? "No event matches the filters." : "");
+    },
+
+    // The shown events as CSV text: the events table's columns, in its order.
+    csv: function () {
+      var columns = [];
+      for (var c = 0; c < this.data.columns.length; c++) {
+        if (this.data.columns[c].charAt(0) !== "_") { columns.push(c); }
+      }
+      var tables = this.data.tables;
+      var lines = [columns.map(function (c) { return this.data.columns[c]; }, this).join(",")];
+      for (var k = 0; k < this.shown.length; k++) {
+        var row = this.rows[this.shown[k]];
+        lines.push(columns.map(function (c) {
+          return tables[c] ? csvCell(tables[c][row[c]], true) : csvCell(row[c], false);
+        }).join(","));
+      }
+      return lines.join("\n") + "\n";
+    },
+
+    downloadCsv: function () {
+      var blob = new Blob([this.csv()], { type: "text/csv;charset=utf-8" });
+      var link = document.createElement("a");
+      link.href = URL.createObjectURL(blob);
+      link.download = this.options.csvName;
+      link.hidden = true;
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      setTimeout(function () { URL.revokeObjectURL(link.href); }, 60000);
+    }
+  };
+
+  // The table a large map carries deflated and base64-encoded, as the JSON it was.
+  function inflate(base64) {
+    var binary = atob(base64);
+    var bytes = new Uint8Array(binary.length);
+    for (var i = 0; i < binary.length; i++) {
+      bytes[i] = binary.charCodeAt(i);
+    }
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
+    return new Response(stream).text().then(JSON.parse);
+  }
+
+  // The events of `map` from the table in `element`: drawn at once from JSON, or once
+  // inflated (a promise of the explorer) from a deflated table.
+  geomap.eventExplorer = function (map, element, options) {
+    if (element.getAttribute("data-encoding") !== "deflate-base64") {
+      return new EventExplorer(map, JSON.parse(element.textContent), options);
+    }
+    var panel = document.getElementById(options.panel);
+    if (typeof DecompressionStream === "undefined") {
+      panel.querySelector('[data-geomap="count"]').textContent =
+        "This browser cannot open this map's events: it needs Chrome 80, Firefox 113, Safari 16.4 or later.";
+      return null;
+    }
+    panel.querySelector('[data-geomap="count"]').textContent = "Opening the events…";
+    return inflate(element.textContent).then(function (data) { return new EventExplorer(map, data, options); });
+  };
+})();
