@@ -92,15 +92,21 @@ def extract_events(
     geoparser: Geoparser | None = None,
     published: dt.date | None = None,
     on_article: Callable[[Article], None] | None = None,
+    on_extracted: Callable[[Article, list[EventMention], list[Mention]], None] | None = None,
 ) -> ExtractResult:
-    """Find the event mentions of each article (merge them with :func:`geomap.events.build_events`)."""
+    """Find the event mentions of each article (merge them with :func:`geomap.events.build_events`).
+
+    ``on_extracted(article, event_mentions, toponyms)`` is called as soon as each article
+    is done (the event store saves it there, so a run killed half-way keeps what it did).
+    """
     gp = geoparser or Geoparser()
     result = ExtractResult()
     for article, (doc, mentions) in zip(articles, gp.pipe(a.text for a in articles)):
         result.toponyms[article.id] = mentions
-        result.mentions.extend(
-            find_event_mentions(doc, mentions, article_id=article.id, published=article.published or published)
-        )
+        found = list(find_event_mentions(doc, mentions, article_id=article.id, published=article.published or published))
+        result.mentions.extend(found)
+        if on_extracted:
+            on_extracted(article, found, mentions)
         if on_article:
             on_article(article)
     return result

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -46,3 +47,43 @@ def chromium():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+# -- small articles for the event store's tests (tests/test_rerun.py, tests/test_bad_inputs.py) --
+
+TOWNS = (
+    "Kharkiv", "Odesa", "Dnipro", "Zaporizhzhia", "Kherson", "Sumy", "Chernihiv", "Mykolaiv", "Poltava",
+    "Kramatorsk", "Sloviansk", "Pokrovsk", "Kupiansk", "Izium", "Belgorod", "Kursk", "Bryansk", "Donetsk",
+    "Mariupol", "Lviv",
+)
+_REPORTS = (
+    ("Missile strike on {town}", "A missile strike hit {town} on {day}, killing {n} civilians, officials said."),
+    ("Shelling in {town}", "Shelling damaged houses in {town} on {day} and wounded {n} people, the regional governor said."),
+    ("Drone attack on {town}", "A drone attack on {town} on {day} killed {n} people, according to local authorities."),
+    ("Clashes near {town}", "Heavy fighting broke out near {town} on {day}; {n} soldiers were killed, the military said."),
+)
+_DAYS = ("Monday", "Tuesday", "Sunday", "Saturday")
+PUBLISHED = "2025-03-05"  # a Wednesday: the days above are the 3rd, 4th, 2nd and 1st of March
+
+
+def incident_report(i: int) -> str:
+    """Article ``i`` (0-19) of a small fixed set: a headline and one sentence reporting an incident in TOWNS[i]."""
+    title, body = _REPORTS[i % len(_REPORTS)]
+    town = TOWNS[i]
+    return f"{title.format(town=town)}\n\n{body.format(town=town, day=_DAYS[i % len(_DAYS)], n=i % 5 + 2)}\n"
+
+
+@pytest.fixture
+def write_reports():
+    """Write articles ``indices`` of :func:`incident_report` into ``folder`` as ``NN_town.txt``; returns the paths."""
+
+    def write(folder: Path, indices) -> list[Path]:
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for i in indices:
+            path = folder / f"{i:02d}_{TOWNS[i].lower()}.txt"
+            path.write_text(incident_report(i), encoding="utf-8")
+            paths.append(path)
+        return paths
+
+    return write
