@@ -122,6 +122,31 @@ def _geocoder_options(command):
     return command
 
 
+def _engine_options(command):
+    """--jobs, --engine and --scheduler: where extraction runs."""
+    options = (
+        click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(min=1), metavar="N",
+                     help="Extract with N worker processes (the events are the same as with one)."),
+        click.option("--engine", default="local", show_default=True, type=click.Choice(["local", "dask"]),
+                     help="local: a pool of --jobs processes here; dask: a Dask cluster, local with --jobs "
+                          "workers or the one at --scheduler (pip install 'geomap[dask]')."),
+        click.option("--scheduler", metavar="ADDRESS",
+                     help="A running Dask scheduler (tcp://host:8786) whose workers extract; they need geomap "
+                          "installed and its gazetteer built (geomap geocode Kyiv builds it)."),
+    )
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _check_engine_options(engine: dict, lookup) -> None:
+    if engine["scheduler"] and engine["engine"] != "dask":
+        raise click.UsageError("--scheduler needs --engine dask")
+    if lookup is not None and (engine["jobs"] > 1 or engine["engine"] == "dask"):
+        raise click.UsageError("--geocoder works with one job on the local engine (an online geocoder has one "
+                               "rate limit, which parallel workers would break)")
+
+
 def _check_geocoder_options(settings: dict) -> None:
     if not settings["geocoder"]:
         for name in ("geocoder_domain", "geocoder_scheme"):
@@ -192,12 +217,10 @@ def _gazetteer_version(gazetteer) -> str:
     return gazetteer.meta.get("index_key") or Path(gazetteer.path).name
 
 
-def _extract_into(store, articles, *, gazetteer, lookup, published) -> None:
-    """Extract the articles, storing each (one transaction) as soon as it is done."""
+def _extract_into(store, articles, *, gazetteer, lookup, published, jobs=1, engine="local", scheduler=None) -> None:
+    """Extract the articles, storing each (one transaction) as soon as it is done, in input order."""
     if not articles:
         return
-    from geomap.pipeline import Geoparser, extract_events
-
     version = _gazetteer_version(gazetteer)
     geocoder = lookup.cache_service if lookup is not None else "offline"
 
@@ -205,8 +228,16 @@ def _extract_into(store, articles, *, gazetteer, lookup, published) -> None:
         store.put_article(article, mentions, toponyms, gazetteer_version=version, geocoder=geocoder)
 
     with _progress(len(articles)) as advance:
-        extract_events(articles, geoparser=Geoparser(lookup or gazetteer), published=published,
-                       on_article=advance, on_extracted=save)
+        if jobs == 1 and engine == "local":
+            from geomap.pipeline import Geoparser, extract_events
+
+            extract_events(articles, geoparser=Geoparser(lookup or gazetteer), published=published,
+                           on_article=advance, on_extracted=save)
+        else:
+            from geomap.parallel import extract_parallel
+
+            extract_parallel(articles, jobs=jobs, engine=engine, scheduler=scheduler, published=published,
+                             gazetteer=gazetteer, on_article=advance, on_extracted=save)
 
 
 def _update_outputs(store, out_dir: Path, overrides):
@@ -253,8 +284,9 @@ def _report_store(store, out_dir: Path, events, rows, used, lookup, gazetteer) -
 @click.option("--published", callback=_date, metavar="YYYY-MM-DD",
               help="Publication date for articles that do not give one (anchors 'yesterday', 'on Monday').")
 @_geocoder_options
+@_engine_options
 def run(paths: tuple[Path, ...], out_dir: Path, overrides_file: Path | None, wait: float,
-        published: dt.date | None, **geocoder) -> None:
+        published: dt.date | None, jobs: int, engine: str, scheduler: str | None, **geocoder) -> None:
     """Read articles, extract and place their incidents, write the table and the map.
 
     PATHS are files or folders of .txt, .md, .html and .jsonl articles (JSONL: one
@@ -272,8 +304,12 @@ def run(paths: tuple[Path, ...], out_dir: Path, overrides_file: Path | None, wai
         geomap run seeds/ --out output/ --published 2025-07-03
         geomap run new-articles/ --out output/ --overrides corrections.csv
         geomap run seeds/ --geocoder nominatim --geocoder-domain localhost:8080 --geocoder-scheme http
+        geomap run feed/ --jobs 2
+        geomap run feed/ --engine dask --scheduler tcp://10.0.0.5:8786
     """
     _check_geocoder_options(geocoder)
+    settings = {"jobs": jobs, "engine": engine, "scheduler": scheduler}
+    _check_engine_options(settings, geocoder["geocoder"])
     lookup = None
     try:
         articles, failures = _read(paths, published)
@@ -294,7 +330,8 @@ def run(paths: tuple[Path, ...], out_dir: Path, overrides_file: Path | None, wai
 
                     lookup.cache = GeocodeCache(store.path)
                 plan = store.plan(articles)
-                _extract_into(store, plan.to_extract, gazetteer=gazetteer, lookup=lookup, published=published)
+                _extract_into(store, plan.to_extract, gazetteer=gazetteer, lookup=lookup, published=published,
+                              **settings)
                 events, changes, used = _update_outputs(store, out_dir, overrides)
                 counts = [f"{len(group)} {word}" for group, word in
                           ((plan.new, "new"), (plan.updated, "updated"), (plan.unchanged, "unchanged")) if group]
@@ -318,7 +355,9 @@ def run(paths: tuple[Path, ...], out_dir: Path, overrides_file: Path | None, wai
 @cli.command()
 @_store_options
 @_geocoder_options
-def rebuild(out_dir: Path, overrides_file: Path | None, wait: float, **geocoder) -> None:
+@_engine_options
+def rebuild(out_dir: Path, overrides_file: Path | None, wait: float, jobs: int, engine: str,
+            scheduler: str | None, **geocoder) -> None:
     """Extract every stored article again and rewrite the events, the table and the map.
 
     For after an upgrade of geomap or of its gazetteer (a run says when stored
@@ -330,10 +369,13 @@ def rebuild(out_dir: Path, overrides_file: Path | None, wait: float, **geocoder)
     Example:
         geomap rebuild --out output/
         geomap rebuild --out output/ --geocoder nominatim
+        geomap rebuild --out output/ --jobs 2
     """
     from geomap.store import STORE_NAME
 
     _check_geocoder_options(geocoder)
+    settings = {"jobs": jobs, "engine": engine, "scheduler": scheduler}
+    _check_engine_options(settings, geocoder["geocoder"])
     lookup = None
     try:
         if not (out_dir / STORE_NAME).is_file():
@@ -352,7 +394,7 @@ def rebuild(out_dir: Path, overrides_file: Path | None, wait: float, **geocoder)
 
                     lookup.cache = GeocodeCache(store.path)
                 articles = [s.article for s in store.stored_articles()]
-                _extract_into(store, articles, gazetteer=gazetteer, lookup=lookup, published=None)
+                _extract_into(store, articles, gazetteer=gazetteer, lookup=lookup, published=None, **settings)
                 events, changes, used = _update_outputs(store, out_dir, overrides)
                 located = int(events["lat"].notna().sum())
                 click.echo(f"Extracted {_s(len(articles), 'stored article')} again; {changes.summary()}; "
