@@ -197,7 +197,9 @@ def _geo_precision(m: EventMention) -> int | None:
 
 
 def _event_id(m: EventMention, event_type: str) -> str:
-    key = f"{m.article_id}|{event_type}|{m.place.place.geonameid if m.place and m.place.place else ''}|{m.trigger_start}"
+    # Spans of the text, not where the place resolved: an analyst's correction of the place
+    # (or a better gazetteer) moves the event without giving it a new id.
+    key = f"{m.article_id}|{event_type}|{m.place.start if m.place else ''}|{m.trigger_start}"
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 

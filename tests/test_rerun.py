@@ -320,6 +320,7 @@ def test_corrections_apply_now_and_on_every_later_run(tmp_path, gazetteer, write
     (kharkiv,) = [r for e, r in rows.items() if "Kharkiv" in e]
     assert kharkiv["place_name"] == "Kharkiv (corrected by analyst: strike was on the eastern outskirts)"
     assert (float(kharkiv["lat"]), float(kharkiv["lon"])) == (49.95, 36.40)
+    assert kharkiv["event_id"] == before[kharkiv["evidence"]]["event_id"]  # moved, still the same event
     assert "corrected by analyst: strike was on the eastern outskirts" in (out / "map.html").read_text(encoding="utf-8")
     (odesa,) = [r for e, r in rows.items() if "Odesa" in e]
     assert odesa == before[odesa["evidence"]]
