@@ -80,8 +80,12 @@ def test_counts_in_words_and_digits(text, count):
         ("Two soldiers died in the blast.", 2),
         ("The Security Service of Ukraine has killed the former mayor of Lugansk, Manolis Pilavov.", 1),
         ("A bomb killed a policeman and two civilians.", 3),
+        ("Shelling of Kharkiv on Monday: three dead.", 3),
+        ("Car bomb in Kabul leaves at least 12 dead.", 12),
+        ("Two dead after blast in Lagos.", 2),
     ],
-    ids=["acl-20", "killing-8", "at-least-22", "dozens", "two-died", "named-victim", "conjoined"],
+    ids=["acl-20", "killing-8", "at-least-22", "dozens", "two-died", "named-victim", "conjoined",
+         "three-dead", "leaves-12-dead", "two-dead"],
 )
 def test_deaths_stated_in_a_sentence(nlp, sentence, deaths):
     doc = nlp(sentence)

@@ -98,6 +98,8 @@ def _victims(trigger: Token) -> list[Token]:
         return [trigger.head]
     if lemma in ("die", "dead"):
         subj = [c for c in trigger.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if not subj and lemma == "dead":  # "three dead", "leaves at least 12 dead"
+            subj = [c for c in trigger.children if c.dep_ == "nummod" and c.like_num]
         if not subj and trigger.dep_ == "amod":
             subj = [trigger.head]
         elif not subj and trigger.dep_ == "acomp":

@@ -88,7 +88,7 @@ def infer_year(doc: Doc | Span) -> int | None:
 
 def _governing_verb(span: Span):
     token = span.root
-    while token.head is not token:
+    while token.head.i != token.i:  # spaCy makes a new Token object on each access: compare indices
         token = token.head
         if token.pos_ in ("VERB", "AUX"):
             return token
