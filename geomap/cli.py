@@ -89,7 +89,7 @@ def _store_options(command):
                      type=click.Path(file_okay=False, path_type=Path),
                      help="Folder of the event store (geomap.sqlite) and of events.csv, events.geojson and map.html."),
         click.option("--overrides", "overrides_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                     help="CSV of corrected places (place_text, article_id, geonameid or lat and lon, note), "
+                     help="CSV or YAML of corrected places (place_text, article_id, geonameid or lat and lon, note), "
                           "kept in the store for every later run; OUT/overrides.csv is always applied too."),
         click.option("--wait", default=120.0, show_default=True, type=click.FloatRange(min=0), metavar="SECONDS",
                      help="How long to wait for another geomap run on the same --out folder to finish."),

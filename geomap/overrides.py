@@ -13,7 +13,17 @@ name           the point's name (default: ``place_text``); not with a geonameid
 note           why: shown with the place ("corrected by analyst: <note>")
 =============  ==============================================================
 
-Rows starting with ``#`` are comments. A correction replaces the place of every event
+Rows starting with ``#`` are comments. A ``.yaml`` / ``.yml`` file holds the same
+corrections as a list of mappings with these keys::
+
+    - place_text: Korenevo
+      geonameid: 544906
+      note: the village in Kursk oblast
+    - place_text: Moscow City
+      lat: 55.7494
+      lon: 37.5376
+
+ A correction replaces the place of every event
 mention whose place name matches; a row with an ``article_id`` wins over one without.
 Corrected places are named "<name> (corrected by analyst: <note>)", so the events
 table, the GeoJSON and the map popup all say so.
@@ -116,7 +126,8 @@ def normalize_place_text(text: str) -> str:
 
 
 def read_overrides(path: str | os.PathLike[str]) -> list[OverrideRow]:
-    """Read and check an overrides CSV (UTF-8, with a header row).
+    """Read and check an overrides file: CSV (UTF-8, with a header row), or YAML where the
+    name ends in ``.yaml`` or ``.yml``.
 
     Raises :class:`OverridesError` naming ``file:line`` for the first bad row (an
     unknown column, no place text, neither a geonameid nor lat and lon, both, a
@@ -131,7 +142,9 @@ def read_overrides(path: str | os.PathLike[str]) -> list[OverrideRow]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise OverridesError(f"{name}: not UTF-8 text (invalid byte at offset {err.start}); save it as UTF-8 CSV") from err
+        raise OverridesError(f"{name}: not UTF-8 text (invalid byte at offset {err.start}); save it as UTF-8") from err
+    if path.suffix.lower() in (".yaml", ".yml"):
+        return _read_yaml(name, text)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header, header_line = _header(name, reader)
@@ -153,6 +166,40 @@ def read_overrides(path: str | os.PathLike[str]) -> list[OverrideRow]:
             rows.append(row)
     except csv.Error as err:
         raise OverridesError(f"{name}:{reader.line_num}: not valid CSV ({err})") from err
+    return rows
+
+
+def _read_yaml(name: str, text: str) -> list[OverrideRow]:
+    import yaml
+
+    try:
+        document = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        raise OverridesError(f"{name}:{mark.line + 1 if mark else 1}: not valid YAML "
+                             f"({getattr(err, 'problem', None) or err})") from err
+    if data is None:
+        return []
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise OverridesError(f"{name}:1: expected a list of corrections, each a mapping with place_text "
+                             "and a geonameid or lat and lon")
+    rows: list[OverrideRow] = []
+    seen: dict[tuple[str, str | None], int] = {}
+    for item, node in zip(data, document.value):
+        line = node.start_mark.line + 1
+        header = [str(key).strip().lower() for key in item]
+        unknown = [key for key in header if key not in COLUMNS]
+        if unknown:
+            raise OverridesError(f"{name}:{line}: unknown key {unknown[0]!r}; expected some of {', '.join(COLUMNS)}")
+        cells = ["" if value is None else str(value) for value in item.values()]
+        row = _row(name, line, header, cells)
+        if row.key in seen:
+            raise OverridesError(
+                f"{name}:{line}: {row.place_text!r}{_scope(row)} is already corrected on line {seen[row.key]}"
+            )
+        seen[row.key] = line
+        rows.append(row)
     return rows
 
 

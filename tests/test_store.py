@@ -314,3 +314,35 @@ def test_the_example_overrides_file_reads_and_resolves(gazetteer):
     overrides = resolve_overrides(read_overrides(path), gazetteer)
     assert [(o.row.place_text, o.place.country_code) for o in overrides] == [("Korenevo", "RU"), ("Moscow City", "RU")]
     assert overrides[0].place.name == "Korenevo (corrected by analyst: the village in Kursk oblast)"
+
+
+def test_a_yaml_overrides_file_gives_the_rows_its_csv_twin_gives(tmp_path):
+    csv_path = write(tmp_path, "place_text,article_id,geonameid,lat,lon,name,note\n"
+                               "Korenevo,,544906,,,,the village\nLugansk,a1,,48.6,39.25,Luhansk airport,\n")
+    yaml_path = tmp_path / "overrides.yaml"
+    yaml_path.write_text("# corrections\n- place_text: Korenevo\n  geonameid: 544906\n  note: the village\n"
+                         "- place_text: Lugansk\n  article_id: a1\n  lat: 48.6\n  lon: 39.25\n"
+                         "  name: Luhansk airport\n", encoding="utf-8")
+    from_yaml = read_overrides(yaml_path)
+    assert [r.line for r in from_yaml] == [2, 5]
+    strip = lambda rows: [dataclasses.replace(r, source="", line=0) for r in rows]  # noqa: E731
+    assert strip(from_yaml) == strip(read_overrides(csv_path))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("- place_text: Kharkiv\n  geonameid: 706483\n- place_text: Odesa\n  latitude: 46.5\n",
+         ":3: unknown key 'latitude'"),
+        ("- place_text: Kharkiv\n  lat: 49.9\n", ":1: lat given without lon"),
+        ("place_text: Kharkiv\n", ":1: expected a list of corrections"),
+        ("- place_text: [Kharkiv\n", ":2: not valid YAML"),
+    ],
+    ids=["unknown-key", "half-a-point", "not-a-list", "broken"],
+)
+def test_a_bad_yaml_overrides_entry_is_named_by_file_and_line(tmp_path, text, message):
+    path = tmp_path / "overrides.yml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(OverridesError) as err:
+        read_overrides(path)
+    assert str(err.value).startswith(f"{path}{message}")
