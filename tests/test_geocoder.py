@@ -163,3 +163,23 @@ def test_outlines_geojson_for_the_map() -> None:
     assert collection["type"] == "FeatureCollection"
     assert features["UA"]["geometry"]["type"] in ("Polygon", "MultiPolygon")
     assert len(features) > 200
+
+
+def test_country_shapes_kept_beside_the_index_are_the_shapes_read_from_natural_earth(tmp_path, monkeypatch):
+    from geomap.geocode import shapes
+
+    monkeypatch.setenv("GEOMAP_CACHE_DIR", str(tmp_path))
+    fresh = shapes._make_shapes()
+    assert shapes._load_cached() is None  # nothing kept yet
+    shapes._save_cached(fresh)
+    kept = shapes._load_cached()
+    assert list(kept) == list(fresh)
+    for code, shape in fresh.items():
+        other = kept[code]
+        assert (other.name, other.names, other.kind, other.label_lat, other.label_lon) == (
+            shape.name, shape.names, shape.kind, shape.label_lat, shape.label_lon)
+        assert other.geometry.equals_exact(shape.geometry, 0.0)
+    # A damaged file is read as no file: the shapes are made again, never a traceback.
+    (path,) = tmp_path.glob("countries-*.marshal")
+    path.write_bytes(path.read_bytes()[:1000])
+    assert shapes._load_cached() is None

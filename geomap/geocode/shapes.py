@@ -13,7 +13,10 @@ Natural Earth quirks handled here: ``ISO_A2`` is ``-99`` for France, Norway and 
 from __future__ import annotations
 
 import functools
+import hashlib
+import marshal
 import math
+import os
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -111,16 +114,68 @@ def _iso2(props: dict[str, Any], sovereign_iso: dict[str, str]) -> str | None:
     return sovereign_iso.get(props.get("SOVEREIGNT") or "")
 
 
+_CACHE_FORMAT = 1
+
+
+def _cache_file() -> Path:
+    """Where the shapes are kept once made (beside the gazetteer index), named after the shapefile read."""
+    import sys
+
+    from geomap.gazetteer.build import cache_dir
+
+    source = natural_earth_path()
+    stat = source.stat()
+    key = f"{_CACHE_FORMAT}-{stat.st_size}-{stat.st_mtime_ns}-{shapely.__version__}-{sys.version_info[0]}.{sys.version_info[1]}"
+    return cache_dir() / f"countries-{hashlib.sha1(key.encode()).hexdigest()[:16]}.marshal"
+
+
+def _load_cached() -> dict[str, CountryShape] | None:
+    try:
+        with open(_cache_file(), "rb") as fh:
+            rows = marshal.load(fh)
+        geometries = shapely.from_wkb([row[6] for row in rows])
+    except (OSError, EOFError, ValueError, TypeError, IndexError, shapely.errors.GEOSException):
+        return None
+    return {row[0]: CountryShape(row[0], row[1], tuple(row[2]), row[3], row[4], row[5], geometry)
+            for row, geometry in zip(rows, geometries)}
+
+
+def _save_cached(shapes: dict[str, CountryShape]) -> None:
+    rows = [(s.country_code, s.name, list(s.names), s.kind, s.label_lat, s.label_lon, shapely.to_wkb(s.geometry))
+            for s in shapes.values()]
+    try:
+        path = _cache_file()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+        with open(partial, "wb") as fh:
+            marshal.dump(rows, fh)
+        os.replace(partial, path)
+    except OSError:
+        pass  # a read-only cache costs the next process a second, nothing else
+
+
 @functools.lru_cache(maxsize=1)
 def country_shapes() -> dict[str, CountryShape]:
     """Return every country's shape keyed by ISO 3166-1 alpha-2 code (loaded once).
 
     Several Natural Earth features with one code (France and Clipperton, Australia and
-    its island territories) are merged; the label point is the home feature's.
+    its island territories) are merged; the label point is the home feature's. Reading
+    and merging the shapefile takes about a second; the result is kept as WKB beside the
+    gazetteer index, which later processes read in a few milliseconds.
 
     >>> country_shapes()["UA"].name
     'Ukraine'
     """
+    shapes = _load_cached()
+    if shapes is None:
+        shapes = _make_shapes()
+        _save_cached(shapes)
+    for s in shapes.values():
+        shapely.prepare(s.geometry)
+    return shapes
+
+
+def _make_shapes() -> dict[str, CountryShape]:
     features = _read_features()
     # Features without a code inherit their sovereign's: the feature whose ADMIN is the sovereign.
     sovereign_iso: dict[str, str] = {}
@@ -150,8 +205,6 @@ def country_shapes() -> dict[str, CountryShape]:
             label_lon=float(p.get("LABEL_X") or 0.0),
             geometry=shapely.make_valid(geometry),
         )
-    for s in shapes.values():
-        shapely.prepare(s.geometry)
     return shapes
 
 
