@@ -187,17 +187,14 @@ def _local_index_path(lookup: Any | None) -> Path:
 
 
 def fingerprint(index_key: str | None) -> dict[str, str]:
-    """What decides an extraction's results besides the text: geomap's version, the gazetteer
-    index, the resolver's ranker weights and the spaCy model package.
+    """What decides an extraction's results besides the text: geomap's version, a digest of its
+    code and data files, the gazetteer index and the spaCy package.
 
     Workers report theirs with every chunk; one that differs from this process's (another
     geomap on a cluster machine, a data file changed while the run went on) stops the run
     rather than mixing two extractions in one table.
     """
-    import hashlib
     import importlib.metadata
-
-    from geomap.geocode.resolve import load_weights
 
     def version(package: str) -> str:
         try:
@@ -208,9 +205,31 @@ def fingerprint(index_key: str | None) -> dict[str, str]:
     return {
         "geomap": version("geomap"),
         "gazetteer index": index_key or "-",
-        "ranker weights": hashlib.sha1(repr(load_weights().weights).encode()).hexdigest()[:12],
+        "code and data": code_digest(),
         "spaCy": version("spacy"),
     }
+
+
+@functools.lru_cache(maxsize=1)
+def code_digest() -> str:
+    """A digest of geomap's Python files and shipped data (models, lexicons, weights), read once
+    per process: a worker whose files differ (another checkout, an edit during the run) is caught
+    even where the version number is the same."""
+    import hashlib
+    import importlib.resources
+
+    import geomap
+
+    digest = hashlib.sha1()
+    package = Path(geomap.__file__).parent
+    files = sorted(p for p in package.rglob("*.py") if "render" not in p.relative_to(package).parts)
+    data = importlib.resources.files("geomap.data")
+    for path in files:
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    for entry in sorted(data.iterdir(), key=lambda e: e.name):
+        if entry.is_file() and entry.name.endswith((".csv", ".json")):
+            digest.update(entry.name.encode() + b"\0" + entry.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def _check_fingerprint(expected: dict[str, str], got: dict[str, str], scheduler: str | None) -> None:

@@ -169,7 +169,7 @@ def test_a_worker_that_would_extract_differently_stops_the_run_naming_the_differ
     from geomap.parallel import _check_fingerprint, fingerprint
 
     here = fingerprint(gazetteer.meta["index_key"])
-    assert set(here) == {"geomap", "gazetteer index", "ranker weights", "spaCy"}
+    assert set(here) == {"geomap", "code and data", "gazetteer index", "spaCy"}
     _check_fingerprint(here, dict(here), None)  # the same: goes on
     there = {**here, "gazetteer index": "0123abcd"}
     with pytest.raises(ParallelError) as info:
