@@ -12,7 +12,8 @@ import pytest
 from geomap.errors import GazetteerError, GeomapError
 from geomap.gazetteer import Gazetteer, check_index, normalize_name, open_gazetteer
 from geomap.gazetteer.normalize import is_code_like, romanize_russian, romanize_ukrainian
-from geomap.gazetteer.sources import read_landmarks
+from geomap.gazetteer.build import is_wide_area
+from geomap.gazetteer.sources import read_area_points, read_landmarks
 
 # --------------------------------------------------------------------------- normalisation
 
@@ -258,3 +259,29 @@ def test_bad_landmarks_row_names_file_and_line(tmp_path: Path) -> None:
     lines = bad.read_text(encoding="utf-8").splitlines()
     with pytest.raises(GazetteerError, match=rf"landmarks.csv:{len(lines)}: expected lat"):
         read_landmarks(bad)
+
+
+def test_wide_areas_sit_where_gold_corpora_put_them(gazetteer: Gazetteer) -> None:
+    # GeoNames puts Hawaii on Maui; the ISO point on the Big Island is 170 km away.
+    hawaii = gazetteer.lookup("Hawaii")[0]
+    assert hawaii.feature_code == "ADM1"
+    assert abs(hawaii.lat - 20.75) < 1.0 and abs(hawaii.lon + 156.5) < 1.0
+    # Towns keep their own points: only wide areas move.
+    assert is_wide_area("ADM1", "geonames", 300.0) and is_wide_area("OCN", "curated", 4000.0)
+    assert not is_wide_area("PPL", "geonames", 0.0) and not is_wide_area("BLDG", "curated", 0.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [('{"points": {"5855797": {"lat": 95, "lon": 0}}}', "out of range"), ('{"points": {"x": {"lat": 1}}}', "expected"), ("not json", "cannot read"), ("[1, 2]", "expected an object")],
+    ids=["out-of-range", "bad-row", "not-json", "not-an-object"],
+)
+def test_bad_area_points_say_what_is_wrong(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "area_points.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(GazetteerError, match=message):
+        read_area_points(path)
+
+
+def test_no_area_points_file_changes_nothing(tmp_path: Path) -> None:
+    assert read_area_points(tmp_path / "missing.json") == {}

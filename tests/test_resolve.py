@@ -82,6 +82,39 @@ def test_demonyms_point_to_their_country_or_region(gazetteer: Gazetteer) -> None
     assert demonym_place("Republican", gazetteer) is None
 
 
+def test_the_nations_of_the_united_kingdom_have_their_own_demonyms(gazetteer: Gazetteer) -> None:
+    assert (demonym_place("English", gazetteer).name, demonym_place("English", gazetteer).feature_code) == ("England", "ADM1")
+    assert demonym_place("Scottish", gazetteer).name == "Scotland"
+    assert demonym_place("British", gazetteer).feature_code == "PCLI"
+
+
+def test_a_demonym_the_model_took_for_a_name_is_its_country(gazetteer: Gazetteer) -> None:
+    # "Canadian" in "the Canadian Press" is Canada, not the town of Canadian, Texas.
+    canadian = Toponym(4, 12, "Canadian", "Canadian", "ORG", kind="actor")
+    [mention] = resolve_toponyms([canadian], gazetteer)
+    assert (mention.place.country_code, mention.place.feature_code) == ("CA", "PCLI")
+
+
+def test_neighbouring_towns_choose_each_other(places) -> None:
+    # Each name is a dozen towns; only in Illinois are all three neighbours.
+    found = places("Firefighters from Springfield, Chatham and Rochester helped.")
+    assert {(found[n].place.country_code, found[n].place.admin1_code) for n in ("Springfield", "Chatham", "Rochester")} == {("US", "IL")}
+
+
+def test_a_town_across_a_border_is_the_one_next_to_the_city(places) -> None:
+    windsor = places("The bridge links Windsor and Detroit.")["Windsor"].place
+    assert (windsor.country_code, windsor.admin1_code) == ("CA", "08")
+
+
+def test_weak_names_do_not_steer_the_others(gazetteer: Gazetteer) -> None:
+    # "Council", "Grants", "Paint" are US villages only the gazetteer matcher found (weak
+    # names, dropped from the output); they must not make Paris a town in the US.
+    weak = [Toponym(i * 10, i * 10 + 7, w, w, "GAZ", weak=True) for i, w in enumerate(["Council", "Grants", "Paint"])]
+    paris = Toponym(100, 105, "Paris", "Paris", "GPE")
+    [mention] = resolve_toponyms([*weak, paris], gazetteer)
+    assert (mention.text, mention.place.country_code) == ("Paris", "FR")
+
+
 def test_demonyms_are_modifiers_with_their_country(places) -> None:
     russian = places("Russian forces advanced.")["Russian"]
     assert russian.kind == "modifier" and russian.place.country_code == "RU"

@@ -40,10 +40,12 @@ from geomap.gazetteer.normalize import (
 from geomap.gazetteer.sources import (
     SPACY_MODEL,
     Entry,
+    area_points_path,
     landmarks_path,
     read_admin1,
     read_admin2,
     read_airports,
+    read_area_points,
     read_cities,
     read_common_words,
     read_continents,
@@ -62,6 +64,7 @@ __all__ = [
     "build_index",
     "check_index",
     "rich_progress",
+    "is_wide_area",
 ]
 
 SCHEMA_VERSION = 1
@@ -113,6 +116,20 @@ COUNTRY_POINTS_AGREE_KM = 150.0
 
 _CODE_FILES = ("build.py", "sources.py", "normalize.py")
 
+_WIDE_CODES = frozenset({"PCLI", "PCLD", "PCLIX", "PCLS", "PCLF", "PCL", "TERR", "ADM1", "CONT"})
+# Curated places wider than this are areas (seas, regions), not landmarks.
+_WIDE_CURATED_KM = 100.0
+
+
+def is_wide_area(feature_code: str, source: str, radius_km: float) -> bool:
+    """Tell whether a place is a wide area whose point is a convention (a country, a
+    first-level region, a continent, a curated sea or region), not a fact.
+
+    >>> is_wide_area("PCLI", "geonames", 500.0), is_wide_area("PPL", "geonames", 0.0)
+    (True, False)
+    """
+    return feature_code in _WIDE_CODES or (source == "curated" and radius_km > _WIDE_CURATED_KM)
+
 
 @dataclass(frozen=True)
 class BuildReport:
@@ -157,6 +174,8 @@ def index_key(landmarks: Path | None = None) -> str:
         h.update(landmarks.read_bytes())
     except OSError as err:
         raise GazetteerError(f"{landmarks}: cannot read the landmarks file ({err.strerror or err})") from err
+    with contextlib.suppress(FileNotFoundError):
+        h.update(area_points_path().read_bytes())
     here = Path(__file__).parent
     for name in _CODE_FILES:
         h.update((here / name).read_bytes())
@@ -436,6 +455,7 @@ def _build(tmp: Path, key: str, landmarks: Path, report: Progress) -> tuple[int,
 
     report("checking points against country polygons", 0.75)
     places = cities + admin1 + admin2 + countries + continents + airports + curated
+    _move_wide_areas(places, read_area_points())
     in_country = _in_country_flags(places)
     ids = [p.geonameid for p in places]
     if len(set(ids)) != len(ids):
@@ -443,6 +463,21 @@ def _build(tmp: Path, key: str, landmarks: Path, report: Progress) -> tuple[int,
 
     report("writing the index", 0.8)
     return _write(tmp, key, places, in_country, rows, common)
+
+
+def _move_wide_areas(places: list[Entry], points: dict[int, tuple[float, float]]) -> None:
+    """Put the wide areas listed in ``data/area_points.json`` where the gold corpora put them.
+
+    Countries, regions and seas have no one true point (GeoNames, Wikipedia and the
+    Factbook disagree by hundreds of km); the learned point is one those conventions agree
+    on. Points, not names or ranks, change, and only those of wide areas.
+    """
+    if not points:
+        return
+    for e in places:
+        point = points.get(e.geonameid)
+        if point is not None and is_wide_area(e.feature_code, e.source, e.radius_km):
+            e.lat, e.lon = point
 
 
 def _first_dupes(ids: list[int]) -> list[int]:

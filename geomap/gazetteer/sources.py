@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import importlib.resources
+import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,8 @@ __all__ = [
     "read_airports",
     "read_landmarks",
     "read_common_words",
+    "read_area_points",
+    "area_points_path",
     "SPACY_MODEL",
 ]
 
@@ -535,6 +538,43 @@ def _landmark(path: Path, line: int, row: dict[str, str]) -> Entry:
         source="curated",
         trusted=alternates,
     )
+
+
+def area_points_path() -> Path:
+    """Return the path of the learned wide-area points shipped with geomap (``data/area_points.json``).
+
+    >>> area_points_path().name
+    'area_points.json'
+    """
+    return Path(str(importlib.resources.files("geomap.data") / "area_points.json"))
+
+
+def read_area_points(path: Path | None = None) -> dict[int, tuple[float, float]]:
+    """Read the points of wide areas that agree with how gold corpora place them: {geonameid: (lat, lon)}.
+
+    Made by ``bench/train_area_points.py``; a missing file means no changes.
+    """
+    path = path or area_points_path()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as err:
+        raise GazetteerError(f"{path}: cannot read the area points ({err})") from err
+    points = data.get("points") if isinstance(data, dict) else None
+    if not isinstance(points, dict):
+        raise GazetteerError(f"{path}: expected an object with 'points': {{geonameid: {{'lat', 'lon'}}}}")
+    out: dict[int, tuple[float, float]] = {}
+    for gid, row in points.items():
+        try:
+            lat, lon = float(row["lat"]), float(row["lon"])
+            key = int(gid)
+        except (KeyError, TypeError, ValueError) as err:
+            raise GazetteerError(f"{path}: expected {{geonameid: {{'lat': number, 'lon': number}}}}, got {gid!r}: {row!r}") from err
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise GazetteerError(f"{path}: point of {gid} out of range: {lat}, {lon}")
+        out[key] = (lat, lon)
+    return out
 
 
 def read_common_words() -> frozenset[str]:

@@ -4,9 +4,10 @@
 "Korenevo" next to "Kursk region" is the one in Kursk oblast. Each candidate place of a
 name gets features (its prior from the gazetteer, what kind of place it is, how many
 live there, how well it fits the countries, regions and points the rest of the document
-names, whether a qualifier such as "Paris, Texas" holds) and a linear score with learned
-weights (``data/resolver_ranker.json``, made by ``bench/train_ranker.py``); the best
-candidate wins. Repeated names keep one sense per document.
+names, how many of the other names could be places near it, whether a qualifier such
+as "Paris, Texas" holds) and a linear score with learned weights
+(``data/resolver_ranker.json``, made by ``bench/train_ranker.py``); the best candidate
+wins. Repeated names keep one sense per document.
 """
 
 from __future__ import annotations
@@ -54,6 +55,14 @@ WEAK_MIN_POPULATION = 100_000
 ROUNDS = 2
 # Places this big are context, not neighbours: distance to a country says little.
 POINT_RADIUS_KM = 100.0
+# Two candidates of different names this close (or one inside the other's reach) support
+# each other: local news names a town and its neighbours, each ambiguous alone.
+SUPPORT_KM = 50.0
+# Candidates of a name that may lend support: the likeliest few, so a long list of
+# namesakes ("Washington") does not support everything.
+SUPPORT_CANDIDATES = 10
+# The same at the scale of a region: "Charleston" in an article about Virginia towns.
+WIDE_SUPPORT_KM = 250.0
 _EARTH_KM = 6371.0088
 
 FEATURES = (
@@ -77,6 +86,9 @@ FEATURES = (
     "actor_country",
     "seat_population",
     "namesake_city",
+    "support_share",
+    "supported",
+    "support_wide",
 )
 """The features of a candidate place, in the order of the ranker's weights."""
 
@@ -291,6 +303,65 @@ def _km(a: Place, b: Place) -> float:
     return 2 * _EARTH_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
+def _support(
+    cands: Sequence[Sequence[tuple[Place, float]]], keys: Sequence[object], strong: Sequence[bool], near_km: float = SUPPORT_KM
+) -> list[np.ndarray]:
+    """For each candidate of each toponym, the share of the document's other names (by
+    lookup key) that could be a place near it: a candidate within ``near_km`` of it, or a
+    first- or second-level region holding it ("Dublin" in Ohio next to "Ohio").
+
+    Local news names a town and its neighbours, each ambiguous alone; the senses that fit
+    together support each other. Only point-like candidates get support; only the names'
+    likeliest candidates and names the matcher was sure of give it; countries and
+    continents give none (a country holds every namesake in it). Independent of any
+    choice, so it is computed once per document.
+    """
+    out = [np.zeros(len(c)) for c in cands]
+    key_ids: dict[object, int] = {}
+    lat: list[float] = []
+    lon: list[float] = []
+    reach: list[float] = []
+    owner: list[int] = []
+    region_of: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for k, cs in enumerate(cands):
+        if not strong[k] or not cs or keys[k] in key_ids:
+            continue
+        kid = key_ids[keys[k]] = len(key_ids)
+        for place, _ in cs[:SUPPORT_CANDIDATES]:
+            if place.feature_code in COUNTRY_CODES or place.feature_code == "CONT" or not place.country_code:
+                continue
+            if place.feature_code == "ADM1" and place.admin1_code:
+                region_of[(place.country_code, place.admin1_code)].add(kid)
+                continue
+            lat.append(place.lat)
+            lon.append(place.lon)
+            reach.append(max(near_km, place.radius_km) if place.feature_code in REGION_CODES else near_km)
+            owner.append(kid)
+    n_keys = len(key_ids)
+    if n_keys < 2:
+        return out
+    lat2, lon2 = np.radians(lat), np.radians(lon)
+    reach_arr, owner_arr = np.array(reach), np.array(owner, dtype=int)
+    for k, cs in enumerate(cands):
+        own = key_ids.get(keys[k], -1)
+        others = n_keys - (1 if own >= 0 else 0)
+        points = [c for c, (p, _) in enumerate(cs) if p.radius_km <= POINT_RADIUS_KM and p.feature_class in ("P", "S")]
+        if others <= 0 or not points:
+            continue
+        if owner:
+            lat1 = np.radians([cs[c][0].lat for c in points])[:, None]
+            lon1 = np.radians([cs[c][0].lon for c in points])[:, None]
+            h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+            near = (2 * _EARTH_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0))) <= reach_arr) & (owner_arr != own)
+        for row, c in enumerate(points):
+            place = cs[c][0]
+            found = set(owner_arr[near[row]].tolist()) if owner else set()
+            found |= region_of.get((place.country_code, place.admin1_code), set()) if place.admin1_code else set()
+            found.discard(own)
+            out[k][c] = len(found) / others
+    return out
+
+
 def candidate_features(
     top: Toponym,
     place: Place,
@@ -301,12 +372,16 @@ def candidate_features(
     qualifier: Place | None,
     distance: float | None,
     seat: int | None = None,
+    support: float = 0.0,
+    support_wide: float = 0.0,
 ) -> list[float]:
     """The :data:`FEATURES` of one candidate ``place`` (prior ``p``, ``rank`` by prior) of toponym ``i``.
 
     ``seat`` (the population of a same-named city inside a region candidate, from
     :func:`_seat_population`) tells a region named after a city in it ("Kharkiv" is the
-    city before Kharkiv Oblast) from one that is not ("Texas").
+    city before Kharkiv Oblast) from one that is not ("Texas"). ``support`` and
+    ``support_wide`` are the shares of the document's other names that could be a place
+    near this one, within :data:`SUPPORT_KM` and :data:`WIDE_SUPPORT_KM` (:func:`_support`).
     """
     code, cls = place.feature_code, place.feature_class
     own = ctx.chosen[i]
@@ -360,6 +435,9 @@ def candidate_features(
         1.0 if top.kind == "actor" and (code in COUNTRY_CODES or code == "PPLC") else 0.0,
         math.log10(seat + 1) / 7.0 if seat is not None and code in REGION_CODES else 0.0,
         1.0 if seat is not None and code in REGION_CODES else 0.0,
+        support,
+        1.0 if support > 0 else 0.0,
+        support_wide,
     ]
 
 
@@ -386,13 +464,25 @@ def resolve_document(toponyms: Sequence[Toponym], gazetteer: _Lookup, weights: R
     toponyms = list(toponyms)
     fixed: list[Place | None] = [demonym_place(t.text, gazetteer) if t.kind == "modifier" else None for t in toponyms]
     cands = [[] if t.kind == "modifier" else _candidates(gazetteer, t) for t in toponyms]
+    for k, t in enumerate(toponyms):
+        # "Canadian" in "Canadian Press", "KAZAKH" in capitals: a demonym the model took for a
+        # name is its country, unless the name is itself a well-known place ("Mediterranean").
+        if t.kind != "modifier" and not (cands[k] and _well_known(cands[k][0][0])):
+            fixed[k] = demonym_place(t.text, gazetteer)
+            if fixed[k] is not None:
+                cands[k] = []
     keys = [(_norm(t.query), t.region_cue) for t in toponyms]
     quals = _qualifiers(toponyms)
+    strong = [not t.weak for t in toponyms]
+    support = _support(cands, keys, strong)
+    support_wide = _support(cands, keys, strong, WIDE_SUPPORT_KM)
     chosen = [0 if c else -1 for c in cands]
     feats: list[list[list[float]]] = [[] for _ in toponyms]
     scores: list[list[float]] = [[] for _ in toponyms]
     for _ in range(max(rounds, 1)):
         current = [fixed[k] if fixed[k] is not None else (cands[k][chosen[k]][0] if chosen[k] >= 0 else None) for k in range(len(toponyms))]
+        # A weak name ("Council", "Grants") is context only if it names a well-known place.
+        current = [p if strong[k] or _well_known(p) else None for k, p in enumerate(current)]
         ctx = _Context(current, keys)
         for k, top in enumerate(toponyms):
             q = quals[k]
@@ -404,6 +494,8 @@ def resolve_document(toponyms: Sequence[Toponym], gazetteer: _Lookup, weights: R
                     top, place, p, rank, k, ctx, qualifier,
                     None if distances is None else float(distances[rank]),
                     _seat_population(place, cands[k]) if place.feature_code in REGION_CODES else None,
+                    float(support[k][rank]),
+                    float(support_wide[k][rank]),
                 )
                 for rank, (place, p) in enumerate(cands[k])
             ]
