@@ -145,3 +145,22 @@ def test_events_command_writes_spans_into_each_article(tmp_path, gazetteer):
     assert text[event["location"]["start"] : event["location"]["end"]] == "Kharkiv"
     assert event["event_date"] == "2025-03-03"
     assert event["fatalities"] == 2
+
+
+def test_a_sentence_whose_root_is_not_a_verb_is_dated_and_placed(geoparser):
+    # Headline-like sentences ("...: three dead.") have an adjective or a noun at the root of
+    # their parse; walking up from the date to a verb must stop there (it once looped forever).
+    import signal
+
+    def hung(*_):
+        raise TimeoutError("extraction did not finish in 60 s")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(60)
+    try:
+        events = events_of(geoparser, "Shelling of Kharkiv on Monday: three dead.", published=dt.date(2025, 3, 5))
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    (event,) = events.to_dict("records")
+    assert (event["place_name"], str(event["event_date"])[:10]) == ("Kharkiv", "2025-03-03")

@@ -13,7 +13,7 @@ from spacy.tokens import Doc, Span, Token
 
 from geomap.extract.casualties import count_victims
 from geomap.extract.dates import DateValue, infer_year, parse_date
-from geomap.extract.event_place import load_place_model, place_features
+from geomap.extract.event_place import add_group_features, load_place_model, parse_candidates, place_features
 from geomap.models import Mention
 
 __all__ = ["EventMention", "Trigger", "TRIGGERS", "find_event_mentions", "pick_place", "mention_roots", "trigger_of"]
@@ -278,7 +278,7 @@ def _status(token: Token, sent: Span) -> str:
         if low in _UNCONFIRMED_CUES or (cue.lemma_.lower() == "report" and cue.pos_ == "NOUN"):
             scope = cue
             if low in _UNCONFIRMED_CUES:
-                while scope.pos_ not in ("VERB", "AUX") and scope.head is not scope:
+                while scope.pos_ not in ("VERB", "AUX") and scope.head.i != scope.i:
                     scope = scope.head
             if scope in chain:
                 return "unconfirmed"
@@ -365,7 +365,9 @@ def pick_place(
     places that modify a person or an organisation ("the mayor of Lugansk") and
     metonymic actors ("Moscow denied") are never picked; a country only when the
     sentence names nothing finer and says "in <country>". With ``resolved`` False,
-    names the gazetteer does not know are candidates too.
+    names the gazetteer does not know are candidates too, and so are names only the
+    parser saw (an unknown village the small model calls a person): span selection,
+    as Halterman's event-location sentences score it.
     """
     model = load_place_model()
     candidates = [m for m in mentions if m.place is not None or not resolved]
@@ -375,35 +377,63 @@ def pick_place(
             if (score := _place_score(trigger, roots[id(m)], m, resolved=resolved)) is not None
         ]
         return max(scored, key=lambda sm: sm[0])[1] if scored else None
-    scored = [(model.probability(f), m) for m, f in candidate_features(trigger, candidates, roots, resolved=resolved)]
-    return model.choose(scored)
+    return model.pick(candidate_features(trigger, candidates, roots, resolved=resolved))
+
+
+def _trigger_features(trigger: Token) -> dict[str, float]:
+    """What the trigger word itself says about whether the sentence places it."""
+    trig = trigger_of(trigger)
+    kind = trig.event_type if trig is not None else None
+    return {
+        "trigger_known": float(trig is not None),
+        "trigger_violent": float(kind in VIOLENT_TYPES),
+        "trigger_protest": float(kind == PROTESTS),
+        "trigger_strategic": float(kind == STRATEGIC),
+        "trigger_negated": float(any(c.dep_ == "neg" for c in trigger.children)),
+        "trigger_hypothetical": float(_is_hypothetical(trigger)),
+        "trigger_passive": float(any(c.dep_ in ("auxpass", "nsubjpass") for c in trigger.children)),
+        "trigger_clause": float(trigger.dep_ in ("relcl", "acl", "advcl", "xcomp", "ccomp")),
+        "trigger_main": float(trigger.dep_ == "ROOT"),
+        # The word itself, for the model's vocabulary ("said" rarely places anything).
+        f"lemma:{trigger.lemma_.lower()}": 1.0,
+    }
 
 
 def candidate_features(
     trigger: Token, mentions: Sequence[Mention], roots: dict[int, Token], *, resolved: bool = True
 ) -> list[tuple[Mention, dict[str, float]]]:
-    """The model's features for each candidate place of one trigger (modifiers left out)."""
+    """The model's features for each candidate place of one trigger (modifiers left out;
+    with ``resolved`` False, names only the parser saw are added)."""
     pool = [m for m in mentions if m.kind != "modifier"]
+    parsed: list[Mention] = []
+    if not resolved:
+        parsed = parse_candidates(trigger.sent, mentions)
+        roots = {**roots, **mention_roots(trigger.doc, parsed)}
+        parsed = [m for m in parsed if id(m) in roots]
     classes = {m.place.feature_class for m in pool if m.place is not None}
+    n_candidates = len(pool) + len(parsed)
+    all_roots = [roots[id(m)] for m in (*pool, *parsed)]
+    trigger_f = _trigger_features(trigger)
+    parsed_ids = {id(m) for m in parsed}
     out = []
-    for m in pool:
+    for m in (*pool, *parsed):
         root = roots[id(m)]
         finest = m.place is not None and (m.place.feature_class == "P" or "P" not in classes)
-        out.append(
-            (
-                m,
-                place_features(
-                    trigger,
-                    root,
-                    m,
-                    preposition=_preposition(root),
-                    excluded=_excluded_place(root),
-                    heuristic=_place_score(trigger, root, m, resolved=resolved),
-                    n_candidates=len(pool),
-                    finest=finest,
-                ),
-            )
+        f = place_features(
+            trigger,
+            root,
+            m,
+            preposition=_preposition(root),
+            excluded=_excluded_place(root),
+            heuristic=_place_score(trigger, root, m, resolved=resolved),
+            n_candidates=n_candidates,
+            finest=finest,
+            parsed=id(m) in parsed_ids,
+            other_roots=[r for r in all_roots if r.i != root.i],
         )
+        f.update(trigger_f)
+        out.append((m, f))
+    add_group_features([f for _, f in out])
     return out
 
 
@@ -420,7 +450,7 @@ def _phrase(token: Token, limit: int = 8) -> str:
         for ent in token.doc.ents:
             if ent.start <= token.i < ent.end:
                 return ent.text
-    keep = [t for t in token.subtree if t.i <= token.i or (t.dep_ in ("compound", "flat") and t.head is token)]
+    keep = [t for t in token.subtree if t.i <= token.i or (t.dep_ in ("compound", "flat") and t.head.i == token.i)]
     keep = [t for t in keep if t.dep_ not in ("punct", "relcl", "appos") and not t.is_space]
     words = [t for t in keep if t.i >= token.i - limit]
     text = " ".join(t.text for t in words).strip()
@@ -477,7 +507,7 @@ def _date_for(trigger: Token, dates: list[tuple[Span, DateValue]]) -> DateValue 
     best = None
     for ent, value in dates:
         node = ent.root
-        while node.head is not node and node.pos_ not in ("VERB", "AUX"):
+        while node.head.i != node.i and node.pos_ not in ("VERB", "AUX"):
             node = node.head
         if node.i in chain or node.i == trigger.i:
             if best is None or value.precision < best.precision:

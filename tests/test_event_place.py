@@ -1,0 +1,74 @@
+"""The event-place model: which of a sentence's names is where its event happened."""
+
+from __future__ import annotations
+
+import pytest
+
+from geomap.extract.event_place import PlaceModel, load_place_model, parse_candidates
+from geomap.extract.events import mention_roots, pick_place
+from geomap.extract.nlp import load_nlp
+from geomap.models import Mention
+from geomap.pipeline import Geoparser
+
+
+@pytest.fixture(scope="module")
+def geoparser(gazetteer):
+    return Geoparser(gazetteer, load_nlp())
+
+
+def picks(geoparser, text: str, trigger: str, *, resolved: bool) -> str | None:
+    doc = geoparser.nlp(text)
+    mentions = [m for m in geoparser.resolve(doc) if m.kind != "modifier"]
+    roots = mention_roots(doc, mentions)
+    mentions = [m for m in mentions if id(m) in roots]
+    (token,) = [t for t in doc if t.text == trigger]
+    place = pick_place(token, mentions, roots, resolved=resolved)
+    return place.text if place else None
+
+
+def stump(feature: int, threshold: float, low: float, high: float) -> dict[str, list]:
+    return {"feature": [feature, -1, -1], "threshold": [threshold, 0.0, 0.0], "left": [1, 0, 0],
+            "right": [2, 0, 0], "value": [0.0, low, high]}
+
+
+def test_trees_add_up_leaf_values_and_a_missing_feature_counts_as_zero():
+    model = PlaceModel(["prep_in", "town"], 0.5, trees=[stump(0, 0.5, -2.0, 2.0), stump(1, 0.5, 0.0, 1.0)])
+    assert model.probability({"prep_in": 1.0, "town": 1.0}) == pytest.approx(1 / (1 + 2.718281828 ** -3.0))
+    assert model.probability({}) == pytest.approx(1 / (1 + 2.718281828 ** 2.0))
+
+
+def test_the_decision_stage_can_say_none_even_for_a_likely_candidate():
+    kabul = Mention(0, 5, "Kabul", "GPE")
+    trees = [stump(0, 0.5, -2.0, 2.0)]
+    eager = PlaceModel(["prep_in"], 0.5, trees=trees)
+    assert eager.pick([(kabul, {"prep_in": 1.0})]) is kabul
+    assert eager.pick([(kabul, {})]) is None
+    never = {"intercept": -5.0, "weights": {"top": 1.0}, "threshold": 0.5}
+    assert PlaceModel(["prep_in"], 0.5, trees=trees, decision=never).pick([(kabul, {"prep_in": 1.0})]) is None
+
+
+def test_parse_candidates_are_the_names_the_toponym_finder_left_out():
+    doc = load_nlp()("Gunmen killed five people in the village of Kayamla near Maiduguri.")
+    taken = [Mention(doc.text.index("Maiduguri"), doc.text.index("Maiduguri") + 9, "Maiduguri", "GPE")]
+    found = [m.text for m in parse_candidates(doc[:], taken)]
+    assert "Kayamla" in found
+    assert "Maiduguri" not in found
+    assert all(m.place is None for m in parse_candidates(doc[:], taken))
+
+
+@pytest.mark.skipif(load_place_model() is None, reason="no shipped model")
+def test_span_selection_may_pick_an_unknown_village_but_the_map_only_gets_known_places(geoparser):
+    text = "Gunmen killed five people in the village of Kayamla near Maiduguri on Monday."
+    assert picks(geoparser, text, "killed", resolved=False) == "Kayamla"
+    assert picks(geoparser, text, "killed", resolved=True) == "Maiduguri"
+
+
+@pytest.mark.skipif(load_place_model() is None, reason="no shipped model")
+def test_a_sentence_that_only_names_an_officials_city_places_no_event(geoparser):
+    assert picks(geoparser, "The mayor of Mosul said on Monday that talks would continue.", "said", resolved=False) is None
+
+
+@pytest.mark.skipif(load_place_model() is None, reason="no shipped model")
+def test_a_place_named_only_as_a_persons_origin_is_not_the_event_place(geoparser):
+    assert picks(geoparser, "Gunmen killed the former mayor of Mosul in Baghdad on Monday.", "killed",
+                 resolved=True) == "Baghdad"
