@@ -163,4 +163,12 @@ def test_a_sentence_whose_root_is_not_a_verb_is_dated_and_placed(geoparser):
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
     (event,) = events.to_dict("records")
-    assert (event["place_name"], str(event["event_date"])[:10]) == ("Kharkiv", "2025-03-03")
+    assert (event["place_name"], str(event["event_date"])[:10], event["fatalities"]) == ("Kharkiv", "2025-03-03", 3)
+
+
+def test_loose_deaths_are_not_guessed_onto_one_of_two_incidents(geoparser):
+    events = events_of(geoparser, "Shelling hit Kharkiv and a drone struck Odesa on Monday: three dead.",
+                       published=dt.date(2025, 3, 5))
+    rows = events.to_dict("records")
+    assert sorted(r["place_name"] for r in rows) == ["Kharkiv", "Odesa"]
+    assert all(pd.isna(r["fatalities"]) for r in rows)

@@ -528,8 +528,10 @@ def _mention(
     published: dt.date | None,
     date_source: str,
     roots: dict[int, Token],
+    loose_deaths: Sequence[int] = (),
 ) -> EventMention:
-    """Fold the trigger words of one incident in one sentence into an EventMention."""
+    """Fold the trigger words of one incident in one sentence into an EventMention
+    (``loose_deaths``: deaths the sentence states outside any trigger, "...: three dead")."""
     members = sorted(members, key=lambda tt: (-tt[1].strength, tt[0].i))
     token, trig = members[0]
     if trig.event_type == VAC and trig.strength < 3:
@@ -542,7 +544,7 @@ def _mention(
         sub = next((cue_sub for cue, cue_sub in _SUBTYPE_CUES.items() if cue in words), sub)
     statuses = [_status(t, sent) for t, _ in members]
     status = next((s for s in ("reported", "claimed", "unconfirmed", "denied") if s in statuses), "planned")
-    counts = [c for t, _ in members if (c := count_victims(t)) is not None]
+    counts = [c for t, _ in members if (c := count_victims(t)) is not None] + list(loose_deaths)
     actor1 = actor2 = None
     for t, _ in members:
         a1, a2 = _actors(t)
@@ -647,10 +649,17 @@ def find_event_mentions(
             groups.setdefault(key, []).append((token, trig))
             group_place[key] = place
 
+        # Deaths stated by a word that reports no incident of its own ("Shelling of Kharkiv on
+        # Monday: three dead.") belong to the sentence's incident when it reports only one.
+        violent_keys = [key for key in groups if key[0] == "violent"]
+        loose: list[int] = []
+        if len(violent_keys) == 1:
+            loose = [c for t in sent if trigger_of(t) is None and (c := count_victims(t)) is not None]
         for key, members in groups.items():
             out.append(
                 _mention(members, group_place[key], sent, index, paragraph, text, article_id,
-                         dates, previous_date, published, date_source, roots)
+                         dates, previous_date, published, date_source, roots,
+                         loose_deaths=loose if key in violent_keys else ())
             )
         if dates:
             previous_date = min((v for _, v in dates), key=lambda v: v.precision)
