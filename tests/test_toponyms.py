@@ -93,3 +93,10 @@ def test_the_article_and_possessive_are_not_part_of_the_name(find) -> None:
     found = by_text(find("The Netherlands' ports and Ukraine's grain exports grew."))
     assert "Ukraine" in found
     assert all(not t.text.endswith("'s") and not t.text.startswith("The ") for t in found.values())
+
+
+def test_a_town_the_model_calls_a_person_is_a_toponym_after_in(find) -> None:
+    # The small model tags "Milton Keynes" PERSON; after "in" and known to the gazetteer it is the town.
+    assert [t.text for t in find("He was admitted to a hospital in Milton Keynes, but later died on Sunday.")] == [
+        "Milton Keynes"]
+    assert [t.text for t in find("She met Milton Keynes yesterday.")] == []

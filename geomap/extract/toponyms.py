@@ -182,6 +182,15 @@ def _names_a_disease(doc: Doc, span: Span) -> bool:
     return span.end < len(doc) and doc[span.end].lower_ in DISEASE_WORDS
 
 
+_LOCATIVE = frozenset({"in", "near", "outside", "around"})
+
+
+def _after_locative(ent: Span) -> bool:
+    """Is the entity the object of "in", "near", "outside" or "around"?"""
+    root = ent.root
+    return root.dep_ == "pobj" and root.head.lower_ in _LOCATIVE and root.head.i == ent.start - 1
+
+
 def find_toponyms(doc: Doc, has_alias: Callable[[str], bool], normalize: Callable[[str], str]) -> list[Toponym]:
     """Find the place names in ``doc``.
 
@@ -254,6 +263,8 @@ def find_toponyms(doc: Doc, has_alias: Callable[[str], bool], normalize: Callabl
                 in_org[t.i] = True
         elif ent.label_ == "PERSON" and len(ent) == 1:
             lone_person[ent.start] = True
+        elif ent.label_ == "PERSON" and _after_locative(ent) and has_alias(normalize(ent.text)):
+            add(ent, "GAZ")  # "admitted to a hospital in Milton Keynes": the small model's person is a town
         elif ent.label_ in BLOCKING_LABELS:
             for t in ent:
                 blocked[t.i] = ent.label_
