@@ -82,6 +82,13 @@ def cli() -> None:
     """
 
 
+def _apply(options, command):
+    """Put a group of click options on ``command``, in the order given (as stacked decorators would)."""
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 def _store_options(command):
     """--out, --overrides and --wait: where the store is, its corrections, how long to wait for it."""
     options = (
@@ -94,9 +101,7 @@ def _store_options(command):
         click.option("--wait", default=120.0, show_default=True, type=click.FloatRange(min=0), metavar="SECONDS",
                      help="How long to wait for another geomap run on the same --out folder to finish."),
     )
-    for option in reversed(options):
-        command = option(command)
-    return command
+    return _apply(options, command)
 
 
 def _geocoder_options(command):
@@ -117,9 +122,7 @@ def _geocoder_options(command):
         click.option("--geocoder-retries", default=3, show_default=True, type=click.IntRange(min=0), metavar="N",
                      help="Retries of a failed request, with exponential back-off."),
     )
-    for option in reversed(options):
-        command = option(command)
-    return command
+    return _apply(options, command)
 
 
 def _engine_options(command):
@@ -134,9 +137,7 @@ def _engine_options(command):
                      help="A running Dask scheduler (tcp://host:8786) whose workers extract; they need geomap "
                           "installed and its gazetteer built (geomap geocode Kyiv builds it)."),
     )
-    for option in reversed(options):
-        command = option(command)
-    return command
+    return _apply(options, command)
 
 
 def _check_engine_options(engine: dict, lookup) -> None:

@@ -134,24 +134,24 @@ def prior(place: Place) -> float:
     return FEATURE_PRIOR.get(place.feature_code, 0.0) + 0.45 * math.log10(place.population + 1)
 
 
-@functools.lru_cache(maxsize=1)
-def _demonyms() -> dict[str, str]:
+def _demonym_table(filename: str, column: str) -> dict[str, str]:
+    """{demonym, casefolded: its row's ``column``} from a data file with a ``|``-separated ``demonyms`` column."""
     table: dict[str, str] = {}
-    with importlib.resources.files("geomap.data").joinpath("demonyms.csv").open(encoding="utf-8") as fh:
+    with importlib.resources.files("geomap.data").joinpath(filename).open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             for name in row["demonyms"].split("|"):
-                table[name.casefold()] = row["country_code"]
+                table[name.casefold()] = row[column]
     return table
+
+
+@functools.lru_cache(maxsize=1)
+def _demonyms() -> dict[str, str]:
+    return _demonym_table("demonyms.csv", "country_code")
 
 
 @functools.lru_cache(maxsize=1)
 def _region_demonyms() -> dict[str, str]:
-    table: dict[str, str] = {}
-    with importlib.resources.files("geomap.data").joinpath("region_demonyms.csv").open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            for name in row["demonyms"].split("|"):
-                table[name.casefold()] = row["name"]
-    return table
+    return _demonym_table("region_demonyms.csv", "name")
 
 
 def demonym_country(text: str) -> str | None:
