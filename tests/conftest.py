@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -87,3 +88,33 @@ def write_reports():
         return paths
 
     return write
+
+
+# -- watching a page in the browser tests (tests/test_browser.py, tests/test_map_features.py) ---
+
+
+@dataclass
+class Visit:
+    """An open page and what it tried to do: requests leaving the file, console errors."""
+
+    page: object
+    outside_requests: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def watch(page, visit: Visit, allowed: tuple[str, ...] = ("file:", "data:")) -> Visit:
+    """Block (and record in ``visit``) every request whose URL does not start with ``allowed``,
+    and record console errors and uncaught page errors."""
+
+    def route(route) -> None:
+        url = route.request.url
+        if url.startswith(allowed):
+            route.continue_()
+        else:
+            visit.outside_requests.append(url)
+            route.abort()
+
+    page.route("**/*", route)
+    page.on("console", lambda msg: visit.errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda err: visit.errors.append(f"page error: {err}"))
+    return visit

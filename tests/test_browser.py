@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import Visit, watch
 
 from geomap.models import EVENT_COLUMNS, EVENT_SCHEMA
 from geomap.render import write_map
@@ -63,15 +63,6 @@ def wait_for_basemap(page, fraction: float = 0.99) -> None:
     page.wait_for_function(BASEMAP_SHOWN, arg=fraction, timeout=5000)
 
 
-@dataclass
-class Visit:
-    """An open map page and what it tried to do: requests leaving the file, console errors."""
-
-    page: object
-    outside_requests: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-
 @pytest.fixture(scope="module")
 def browser(chromium) -> object:
     """The session's one headless Chromium (conftest.py): two Playwright sessions cannot share a thread."""
@@ -88,19 +79,7 @@ def open_map(browser, tmp_path: Path):
         context = browser.new_context(viewport={"width": 1280, "height": 800})
         contexts.append(context)
         page = context.new_page()
-        seen = Visit(page)
-
-        def route(route) -> None:
-            url = route.request.url
-            if url.startswith(("file:", "data:")):
-                route.continue_()
-            else:
-                seen.outside_requests.append(url)
-                route.abort()
-
-        page.route("**/*", route)
-        page.on("console", lambda msg: seen.errors.append(msg.text) if msg.type == "error" else None)
-        page.on("pageerror", lambda err: seen.errors.append(f"page error: {err}"))
+        seen = watch(page, Visit(page))
         page.goto(path.as_uri())
         wait_for_basemap(page)
         return seen

@@ -16,12 +16,14 @@ import sys
 import zlib
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from conftest import Visit as BaseVisit
+from conftest import watch
 
 from geomap.cli import EXIT_ERROR, cli
 from geomap.models import EVENT_COLUMNS, EVENT_SCHEMA
@@ -82,13 +84,8 @@ def grid_events() -> pd.DataFrame:
 
 
 @dataclass
-class Visit:
-    """An open page and what it tried to do: requests leaving the file, console errors."""
-
-    page: object
-    outside_requests: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
+class Visit(BaseVisit):
+    """An open page, what it tried to do, and what its panel says."""
     def count_text(self, nth: int = 0) -> str:
         return self.page.locator('[data-geomap="count"]').nth(nth).inner_text()
 
@@ -127,19 +124,7 @@ def open_page(chromium, tmp_path: Path) -> Iterator:
         context = chromium.new_context(viewport={"width": viewport[0], "height": viewport[1]}, accept_downloads=True)
         contexts.append(context)
         page = context.new_page()
-        seen = Visit(page)
-
-        def route(route) -> None:
-            url = route.request.url
-            if url.startswith(("file:", "data:", "blob:")):
-                route.continue_()
-            else:
-                seen.outside_requests.append(url)
-                route.abort()
-
-        page.route("**/*", route)
-        page.on("console", lambda msg: seen.errors.append(msg.text) if msg.type == "error" else None)
-        page.on("pageerror", lambda err: seen.errors.append(f"page error: {err}"))
+        seen = watch(page, Visit(page), allowed=("file:", "data:", "blob:"))
         page.goto(path.as_uri())
         if tiles:
             page.wait_for_function(MAPS_DRAWN, timeout=10_000)
