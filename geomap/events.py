@@ -19,6 +19,9 @@ from geomap.models import EVENT_SCHEMA, Article, Place
 __all__ = ["build_events", "empty_events", "same_place", "event_records", "MERGE_KM"]
 
 MERGE_KM = 25.0
+# How far from its stand-in an event place the gazetteer does not know may be
+# ("in the Mieh Mieh camp" placed at Saida, the town the sentence also names).
+APPROXIMATE_KM = 15.0
 REGION_CODES = frozenset({"ADM1", "ADM2", "ADM3", "ADM1H", "ADM2H"})
 COUNTRY_PREFIX = "PCL"
 _STATUS_ORDER = ("reported", "claimed", "unconfirmed", "denied", "planned")
@@ -73,7 +76,7 @@ def _specificity(m: EventMention) -> tuple[int, float]:
         return (4, p.radius_km)
     if p.feature_code in REGION_CODES:
         return (3, p.radius_km)
-    return (2 if m.near else 1, p.radius_km)
+    return (2 if m.near or m.approximate else 1, p.radius_km)
 
 
 class _Cluster:
@@ -188,6 +191,8 @@ def _radius(m: EventMention) -> float | None:
         radius = 1.0 + 0.01 * math.sqrt(max(p.population, 0))  # a town's own extent, roughly
     if m.near:
         radius = max(radius, 0.0) + 10.0
+    if m.approximate:  # somewhere the gazetteer does not know, in the area of this place
+        radius = max(radius, 0.0) + APPROXIMATE_KM
     return round(radius, 1)
 
 

@@ -17,8 +17,9 @@ from geomap.extract.events import EventMention, find_event_mentions
 from geomap.extract.nlp import load_nlp
 from geomap.extract.toponyms import find_toponyms
 from geomap.gazetteer import Gazetteer, normalize_name, open_gazetteer
+from geomap.geocode.locate import locate_name
 from geomap.geocode.resolve import resolve_toponyms
-from geomap.models import Article, Mention
+from geomap.models import Article, Mention, Place
 
 __all__ = ["Geoparser", "geoparse", "extract_events", "ExtractResult"]
 
@@ -40,6 +41,10 @@ class Geoparser:
     def resolve(self, doc: Doc) -> list[Mention]:
         toponyms = find_toponyms(doc, self.gazetteer.has_alias, normalize_name)
         return resolve_toponyms(toponyms, self.gazetteer)
+
+    def locate(self, name: Mention, context: Sequence[Mention]) -> Place | None:
+        """Place a name the resolver left alone by the document's other places (:func:`locate_name`)."""
+        return locate_name(name, context, self.gazetteer)
 
     def mentions(self, text: str) -> list[Mention]:
         return self.resolve(self.nlp(text))
@@ -103,7 +108,8 @@ def extract_events(
     result = ExtractResult()
     for article, (doc, mentions) in zip(articles, gp.pipe(a.text for a in articles)):
         result.toponyms[article.id] = mentions
-        found = list(find_event_mentions(doc, mentions, article_id=article.id, published=article.published or published))
+        found = list(find_event_mentions(doc, mentions, article_id=article.id, published=article.published or published,
+                                         locate=gp.locate))
         result.mentions.extend(found)
         if on_extracted:
             on_extracted(article, found, mentions)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from geomap.extract.event_place import PlaceModel, load_place_model, parse_candidates
-from geomap.extract.events import mention_roots, pick_place
+from geomap.extract.events import choose_place, mention_roots, person_words, pick_place
 from geomap.extract.nlp import load_nlp
 from geomap.models import Mention
 from geomap.pipeline import Geoparser
@@ -57,10 +57,38 @@ def test_parse_candidates_are_the_names_the_toponym_finder_left_out():
 
 
 @pytest.mark.skipif(load_place_model() is None, reason="no shipped model")
-def test_span_selection_may_pick_an_unknown_village_but_the_map_only_gets_known_places(geoparser):
+def test_span_selection_may_pick_an_unknown_village_and_keeps_a_known_place_to_stand_in(geoparser):
     text = "Gunmen killed five people in the village of Kayamla near Maiduguri on Monday."
     assert picks(geoparser, text, "killed", resolved=False) == "Kayamla"
     assert picks(geoparser, text, "killed", resolved=True) == "Maiduguri"
+    doc = geoparser.nlp(text)
+    mentions = geoparser.resolve(doc)
+    roots = mention_roots(doc, mentions)
+    (token,) = [t for t in doc if t.text == "killed"]
+    place, stand_in = choose_place(token, [m for m in mentions if id(m) in roots], roots)
+    assert (place.text, place.place) == ("Kayamla", None)
+    assert stand_in.text == "Maiduguri"
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger"),
+    [
+        ("The driver was charged with murder in the death of 40-year-old Isaac Jackson.", "death"),
+        ("Police said Vasquez had stabbed Welch after an argument on Friday.", "stabbed"),
+        ("Terry A. Corbin was found dead on Friday. Police said a truck struck Corbin.", "struck"),
+        ("Gunmen raided the home of 27-year-old Phillip Benjamin Conner on Wednesday.", "raided"),
+        ("He said his grandfather had fought in World War I.", "fought"),
+    ],
+    ids=["death-of-a-person", "object-of-the-verb", "surname-named-in-full-before", "home-of-a-person", "name-of-a-war"],
+)
+def test_names_of_people_and_wars_never_become_an_event_place(geoparser, text, trigger):
+    doc = geoparser.nlp(text)
+    mentions = [m for m in geoparser.resolve(doc) if m.kind != "modifier"]
+    roots = mention_roots(doc, mentions)
+    mentions = [m for m in mentions if id(m) in roots]
+    token = [t for t in doc if t.text == trigger][-1]
+    place, _ = choose_place(token, mentions, roots, surnames=person_words(doc))
+    assert place is None or place.place is not None, place
 
 
 @pytest.mark.skipif(load_place_model() is None, reason="no shipped model")

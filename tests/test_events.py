@@ -172,3 +172,31 @@ def test_loose_deaths_are_not_guessed_onto_one_of_two_incidents(geoparser):
     rows = events.to_dict("records")
     assert sorted(r["place_name"] for r in rows) == ["Kharkiv", "Odesa"]
     assert all(pd.isna(r["fatalities"]) for r in rows)
+
+
+def test_an_unknown_village_keeps_its_name_and_takes_the_coordinates_of_the_town_it_is_near(geoparser):
+    events = events_of(geoparser, "Gunmen killed five people in the village of Kayamla near Maiduguri on Monday.",
+                       published=dt.date(2024, 5, 1))
+    (event,) = events.itertuples()
+    assert (event.place_text, event.place_name, event.country_code) == ("Kayamla", "Maiduguri", "NG")
+    assert event.geo_precision == 2  # near a known place, not at it
+    assert event.radius_km >= 15
+
+
+def test_a_town_the_small_model_calls_a_person_is_placed_next_to_the_documents_other_places(geoparser):
+    events = events_of(geoparser, "Police in Las Vegas said a man was shot dead on Sunday in Pahrump.",
+                       published=dt.date(2024, 5, 1))
+    (event,) = events.itertuples()
+    assert (event.place_text, event.place_name, event.admin1, event.geo_precision) == ("Pahrump", "Pahrump", "Nevada", 1)
+    assert abs(event.lat - 36.21) < 0.1 and abs(event.lon + 115.98) < 0.1
+
+
+def test_a_looked_up_name_must_lie_near_the_places_its_document_names(gazetteer):
+    from geomap.geocode.locate import locate_name
+    from geomap.models import Mention
+
+    las_vegas = Mention(0, 9, "Las Vegas", "GPE", gazetteer.lookup("Las Vegas", limit=1)[0])
+    assert locate_name(Mention(20, 27, "Pahrump", "PERSON"), [las_vegas], gazetteer).admin1_code == "NV"
+    # Paris, Texas and Paris, Tennessee are in the country but nowhere near Las Vegas.
+    assert locate_name(Mention(20, 25, "Paris", "PERSON"), [las_vegas], gazetteer) is None
+    assert locate_name(Mention(20, 27, "Pahrump", "PERSON"), [], gazetteer) is None

@@ -23,7 +23,7 @@ from spacy.tokens import Span, Token
 
 from geomap.models import Mention
 
-__all__ = ["place_features", "add_group_features", "parse_candidates", "decision_features", "PlaceModel", "load_place_model", "FEATURE_PREPS", "SITE_WORDS"]
+__all__ = ["place_features", "add_group_features", "parse_candidates", "decision_features", "PlaceModel", "load_place_model", "FEATURE_PREPS", "SITE_WORDS", "TITLE_WORDS"]
 
 FEATURE_PREPS = ("in", "near", "at", "outside", "around", "on", "of", "from", "to", "into", "across", "over", "inside", "between")
 
@@ -60,6 +60,12 @@ _PARSE_LABELS = frozenset({"GPE", "LOC", "FAC", "ORG", "PERSON", "NORP", "PRODUC
 _TITLES = frozenset(
     """mr mrs ms dr president minister gen general col colonel lt maj major sgt captain capt
     prime king queen prince sheikh imam commander spokesman leader chief mayor governor""".split()
+)
+# Words before or inside a name that make it a person's: the model's feature keeps the
+# list it was trained with (_TITLES); the filter on unplaceable names uses the wider one.
+TITLE_WORDS = _TITLES | frozenset(
+    """sergeant officer deputy detective sheriff trooper constable inspector superintendent
+    senator rep representative judge justice pastor rev reverend father bishop""".split()
 )
 _JOINERS = frozenset({"-", "‘", "’", "'"})
 _ENT_GROUPS = {"PERSON": "person", "ORG": "org", "NORP": "norp", "GPE": "gpe", "LOC": "loc", "FAC": "fac", "PROPN": "propn"}

@@ -6,15 +6,15 @@ merging mentions into events is :mod:`geomap.events`' job.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Span, Token
 
 from geomap.extract.casualties import count_victims
 from geomap.extract.dates import DateValue, infer_year, parse_date
-from geomap.extract.event_place import add_group_features, load_place_model, parse_candidates, place_features
-from geomap.models import Mention
+from geomap.extract.event_place import TITLE_WORDS, add_group_features, load_place_model, parse_candidates, place_features
+from geomap.models import Mention, Place
 
 __all__ = ["EventMention", "Trigger", "TRIGGERS", "find_event_mentions", "pick_place", "mention_roots", "trigger_of"]
 
@@ -182,6 +182,9 @@ class EventMention:
     status: str
     place: Mention | None = None
     near: bool = False
+    # The place as written could not be put on the map; its coordinates are those of
+    # the resolved place the sentence also names ("the Mieh Mieh camp" -> Saida).
+    approximate: bool = False
     date: dt.date | None = None
     time_precision: int | None = None
     date_source: str | None = None
@@ -380,6 +383,66 @@ def pick_place(
     return model.pick(candidate_features(trigger, candidates, roots, resolved=resolved))
 
 
+# Entity labels of things that are not places ("the Gulf War", "a Honda Accord").
+_NOT_PLACE_LABELS = frozenset({"EVENT", "PRODUCT", "WORK_OF_ART", "LANGUAGE"})
+
+Locate = Callable[[Mention, Sequence[Mention]], "Place | None"]
+
+
+def person_words(doc: Doc) -> frozenset[str]:
+    """Surnames of the people a document names in full ("Terry A. Corbin" -> "Corbin"):
+    the same word alone later is that person, not a place."""
+    return frozenset(ent[-1].text for ent in doc.ents if ent.label_ == "PERSON" and len(ent) > 1)
+
+
+def _could_be_site(mention: Mention, root: Token, surnames: frozenset[str] = frozenset()) -> bool:
+    """Could a name the gazetteer does not place be where something happened?
+
+    Not a name of an event, product or work; not a person's ("Sgt", "Helen Kunz", the
+    surname of someone named in full); a name the parser calls a person only where a
+    locative preposition introduces it ("in Pahrump", not "the death of Isaac Jackson").
+    """
+    if mention.label in _NOT_PLACE_LABELS or mention.text in surnames:
+        return False
+    doc = root.doc
+    span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+    tokens = list(span) if span is not None else [root]
+    before = doc[tokens[0].i - 1] if tokens[0].i > 0 else None
+    if any(t.lower_.rstrip(".") in TITLE_WORDS for t in tokens) or (
+        before is not None and before.lower_.rstrip(".") in TITLE_WORDS
+    ):
+        return False
+    if mention.label == "PERSON":
+        prep = _preposition(root)
+        return prep is not None and prep.lower_ not in ("of", "as", "by", "with", "for")
+    return True
+
+
+def choose_place(
+    trigger: Token,
+    mentions: Sequence[Mention],
+    roots: dict[int, Token],
+    *,
+    surnames: frozenset[str] = frozenset(),
+) -> tuple[Mention | None, Mention | None]:
+    """The event's place as the sentence writes it, and a stand-in for its coordinates.
+
+    The pick is made out of every place-like name of the sentence, the ones the
+    gazetteer does not know included ("in the Mieh Mieh refugee camp"); where that
+    name cannot be placed, the stand-in is what the pick would be among resolved
+    names only (None where the pick is resolved itself). A name that is unlikely to
+    be a site (:func:`_could_be_site`) gives way to the resolved pick.
+    """
+    picked = pick_place(trigger, mentions, roots, resolved=False)
+    if picked is None or picked.place is not None:
+        return picked, None
+    root = roots.get(id(picked)) or mention_roots(trigger.doc, [picked]).get(id(picked))
+    resolved = pick_place(trigger, mentions, roots, resolved=True)
+    if root is None or not _could_be_site(picked, root, surnames):
+        return resolved, None
+    return picked, resolved
+
+
 def _trigger_features(trigger: Token) -> dict[str, float]:
     """What the trigger word itself says about whether the sentence places it."""
     trig = trigger_of(trigger)
@@ -529,6 +592,7 @@ def _mention(
     date_source: str,
     roots: dict[int, Token],
     loose_deaths: Sequence[int] = (),
+    approximate: bool = False,
 ) -> EventMention:
     """Fold the trigger words of one incident in one sentence into an EventMention
     (``loose_deaths``: deaths the sentence states outside any trigger, "...: three dead")."""
@@ -573,6 +637,7 @@ def _mention(
         status=status,
         place=place,
         near=bool(root is not None and _is_near(root)),
+        approximate=approximate,
         date=value.date if value else None,
         time_precision=value.precision if value else None,
         date_source=source,
@@ -580,6 +645,37 @@ def _mention(
         actor1=actor1,
         actor2=actor2,
     )
+
+
+def _placed(
+    doc: Doc,
+    place: Mention,
+    stand_in: Mention | None,
+    mentions: Sequence[Mention],
+    locate: Locate | None,
+    roots: dict[int, Token],
+    approximate: set[int],
+) -> Mention:
+    """Coordinates for an event place the resolver left unplaced (see :func:`find_event_mentions`)."""
+    root = roots.get(id(place)) or mention_roots(doc, [place]).get(id(place))
+    found = locate(place, mentions) if locate is not None else None
+    if found is not None:
+        place = replace(place, place=found)
+    elif stand_in is not None and stand_in.place is not None:
+        place = replace(place, place=stand_in.place)
+        approximate.add(id(place))
+    if root is not None:
+        roots[id(place)] = root
+    return place
+
+
+def _place_key(place: Mention | None, approximate: set[int]) -> int | str | None:
+    """What makes two trigger words of a sentence the same incident's place."""
+    if place is None:
+        return None
+    if place.place is not None and id(place) not in approximate:
+        return place.place.geonameid
+    return f"@{place.start}"  # a name placed by a stand-in or not at all: its span
 
 
 def mention_roots(doc: Doc, mentions: Sequence[Mention]) -> dict[int, Token]:
@@ -598,11 +694,16 @@ def find_event_mentions(
     *,
     article_id: str,
     published: dt.date | None = None,
+    locate: Locate | None = None,
 ) -> list[EventMention]:
     """Find the incidents ``doc`` reports, one :class:`EventMention` per incident and sentence.
 
     ``mentions`` are the document's resolved toponyms; ``published`` anchors relative
-    dates ("yesterday"); without it the year is inferred from the text.
+    dates ("yesterday"); without it the year is inferred from the text. An event's
+    place may be a name the toponym finder did not resolve: ``locate(name, mentions)``
+    (:func:`geomap.geocode.resolve.locate_name`) places it next to the document's other
+    places where it can, else the sentence's resolved place stands in for its
+    coordinates (``approximate``), else it stays without coordinates.
     """
     base = published
     date_source = "text"
@@ -612,6 +713,7 @@ def find_event_mentions(
         date_source = "text-inferred-year"
 
     roots = mention_roots(doc, mentions)
+    surnames = person_words(doc)
 
     out: list[EventMention] = []
     paragraph = 0
@@ -630,22 +732,26 @@ def find_event_mentions(
         sent_mentions = [m for m in mentions if sent.start_char <= m.start < sent.end_char and id(m) in roots]
 
         found: list[tuple[Token, Trigger, Mention | None]] = []
+        approximate: set[int] = set()  # ids of this sentence's event places placed by a stand-in
         for token in sent:
             trig = trigger_of(token)
             if trig is None or (trig.event_type in VIOLENT_TYPES and _is_hypothetical(token)):
                 continue
-            found.append((token, trig, pick_place(token, sent_mentions, roots)))
+            place, stand_in = choose_place(token, sent_mentions, roots, surnames=surnames)
+            if place is not None and place.place is None:
+                place = _placed(doc, place, stand_in, mentions, locate, roots, approximate)
+            found.append((token, trig, place))
 
         # "X was killed in a strike near Y": an unplaced killing joins the nearest
         # placed violent word of its sentence; then one mention per (family, place).
         placed = [(t, p) for t, tr, p in found if p is not None and tr.event_type in VIOLENT_TYPES]
-        groups: dict[tuple[str, int | None], list[tuple[Token, Trigger]]] = {}
-        group_place: dict[tuple[str, int | None], Mention | None] = {}
+        groups: dict[tuple[str, int | str | None], list[tuple[Token, Trigger]]] = {}
+        group_place: dict[tuple[str, int | str | None], Mention | None] = {}
         for token, trig, place in found:
             violent = trig.event_type in VIOLENT_TYPES
             if violent and place is None and placed:
                 place = min(placed, key=lambda tp: abs(tp[0].i - token.i))[1]
-            key = ("violent" if violent else trig.event_type, place.place.geonameid if place and place.place else None)
+            key = ("violent" if violent else trig.event_type, _place_key(place, approximate))
             groups.setdefault(key, []).append((token, trig))
             group_place[key] = place
 
@@ -659,7 +765,8 @@ def find_event_mentions(
             out.append(
                 _mention(members, group_place[key], sent, index, paragraph, text, article_id,
                          dates, previous_date, published, date_source, roots,
-                         loose_deaths=loose if key in violent_keys else ())
+                         loose_deaths=loose if key in violent_keys else (),
+                         approximate=id(group_place[key]) in approximate)
             )
         if dates:
             previous_date = min((v for _, v in dates), key=lambda v: v.precision)
