@@ -15,6 +15,7 @@ into train and dev by a hash of their text, so a sentence repeated for several
 triggers never straddles the split; tune on train, quote dev.
 
     python bench/events.py [--bench-dir ../shared/bench] [--limit N] [--json]
+    python bench/events.py --model /tmp/no-afp.json --source AFP_RA   # a held-out source
 """
 
 from __future__ import annotations
@@ -52,10 +53,20 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--errors", type=int, default=0, help="print N wrong dev picks")
+    parser.add_argument("--model", type=Path, help="an event-place model file other than the shipped one")
+    parser.add_argument("--source", help="only the sentences of this source (see the records' 'source')")
     args = parser.parse_args()
+    if args.model:
+        import geomap.extract.events as events_module
+        from geomap.extract.event_place import load_place_model
+
+        model = load_place_model(args.model)
+        events_module.load_place_model = lambda: model  # what pick_place consults
 
     path = args.bench_dir / "event_location" / "event_location.jsonl"
     records = [json.loads(line) for line in path.open(encoding="utf-8")]
+    if args.source:
+        records = [r for r in records if r.get("source") == args.source]
     if args.limit:
         records = records[: args.limit]
     geoparser = Geoparser()

@@ -8,6 +8,11 @@ read here; quote ``bench/events.py``'s dev numbers, not these.
 
     pip install -e '.[train]'
     python bench/train_event_place.py [--bench-dir ../shared/bench]
+
+A check on text of another origin: ``--hold-out-source AFP_RA --out /tmp/no-afp.json``
+trains without that source's sentences, then ``python bench/events.py --model
+/tmp/no-afp.json --source AFP_RA`` scores the model on them alone (train and dev split
+alike: the model never saw any of them).
 """
 
 from __future__ import annotations
@@ -134,11 +139,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bench-dir", type=Path, default=ROOT.parent / "shared" / "bench")
     parser.add_argument("--out", type=Path, default=ROOT / "data" / "event_place_model.json")
+    parser.add_argument("--hold-out-source", metavar="SOURCE", help="leave this source's sentences out of training")
     args = parser.parse_args()
 
     path = args.bench_dir / "event_location" / "event_location.jsonl"
     records = [json.loads(line) for line in path.open(encoding="utf-8")]
-    train = [r for r in records if split_of(r["text"]) == "train"]
+    train = [r for r in records if split_of(r["text"]) == "train" and r.get("source") != args.hold_out_source]
+    if args.hold_out_source and args.out == parser.get_default("out"):
+        raise SystemExit("--hold-out-source writes an experiment: give --out")
     groups = collect(train, Geoparser())
     seen = Counter(k for cands, _, _ in groups for k in {k for _, f in cands for k in f})
     names = sorted(k for k, n in seen.items() if ":" not in k or n >= MIN_WORD_TRIGGERS)

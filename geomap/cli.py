@@ -494,7 +494,7 @@ def geoparse(infile: Path, outfile: Path) -> None:
                 fh.write(json.dumps({"id": article.id, "toponyms": toponyms}, ensure_ascii=False) + "\n")
     except GeomapError as err:
         _fail(str(err))
-    click.echo(f"Wrote {len(articles)} articles to {outfile}")
+    click.echo(f"Wrote {_s(len(articles), 'article')} to {outfile}")
     if failures:
         _report_failures(failures)
         sys.exit(EXIT_SOME_FAILED)
@@ -532,7 +532,7 @@ def events(infile: Path, outfile: Path, published: dt.date | None) -> None:
                 fh.write(json.dumps({"id": article.id, "events": records}, ensure_ascii=False) + "\n")
     except GeomapError as err:
         _fail(str(err))
-    click.echo(f"Wrote {len(articles)} articles to {outfile}")
+    click.echo(f"Wrote {_s(len(articles), 'article')} to {outfile}")
     if failures:
         _report_failures(failures)
         sys.exit(EXIT_SOME_FAILED)

@@ -18,6 +18,7 @@ import importlib.resources
 import json
 import math
 from collections.abc import Sequence
+from pathlib import Path
 
 from spacy.tokens import Span, Token
 
@@ -292,11 +293,15 @@ class PlaceModel:
         return candidates[best][0] if _sigmoid(z) >= self.decision["threshold"] else None
 
 
-@functools.lru_cache(maxsize=1)
-def load_place_model() -> PlaceModel | None:
-    """The shipped model, or None where the data file is absent (the heuristic then decides)."""
+@functools.lru_cache(maxsize=2)
+def load_place_model(path: Path | None = None) -> PlaceModel | None:
+    """The shipped model (or the one in ``path``), or None where the data file is absent
+    (the heuristic then decides)."""
     try:
-        text = importlib.resources.files("geomap.data").joinpath("event_place_model.json").read_text(encoding="utf-8")
+        if path is not None:
+            text = Path(path).read_text(encoding="utf-8")
+        else:
+            text = importlib.resources.files("geomap.data").joinpath("event_place_model.json").read_text(encoding="utf-8")
     except (FileNotFoundError, OSError):
         return None
     data = json.loads(text)
