@@ -120,6 +120,24 @@ def test_demonyms_are_modifiers_with_their_country(places) -> None:
     assert russian.kind == "modifier" and russian.place.country_code == "RU"
 
 
+@pytest.mark.parametrize(("text", "word", "code"), [
+    ("The Jamaican government said it would help.", "Jamaican", "JM"),
+    ("Two Malaysians were arrested at the border.", "Malaysians", "MY"),
+    ("Ivorian troops left the town.", "Ivorian", "CI"),
+])
+def test_every_countrys_demonym_points_to_it_not_only_the_curated_ones(places, text, word, code) -> None:
+    found = places(text)[word]
+    assert found.kind == "modifier" and found.place.country_code == code
+
+
+def test_a_countrys_own_name_is_never_read_as_its_demonym() -> None:
+    from geomap.geocode.resolve import demonym_country
+
+    # countryinfo gives "Djibouti" as Djibouti's demonym; the country name stays a toponym.
+    assert demonym_country("Djibouti") is None
+    assert demonym_country("French") == "FR"  # the curated table wins over five French territories
+
+
 @pytest.mark.parametrize(
     ("country", "lat", "lon"),
     [("Russia", 60.0, 100.0), ("China", 35.0, 105.0), ("United States", 39.8, -98.6), ("Indonesia", -5.0, 120.0)],

@@ -146,7 +146,8 @@ def _demonym_table(filename: str, column: str) -> dict[str, str]:
 
 @functools.lru_cache(maxsize=1)
 def _demonyms() -> dict[str, str]:
-    return _demonym_table("demonyms.csv", "country_code")
+    # The curated table first; countryinfo's demonyms (bench/derive_demonyms.py) fill the rest.
+    return {**_demonym_table("demonyms_countryinfo.csv", "country_code"), **_demonym_table("demonyms.csv", "country_code")}
 
 
 @functools.lru_cache(maxsize=1)
