@@ -166,3 +166,14 @@ def test_the_shipped_ranker_has_a_weight_for_every_feature() -> None:
     weights = load_weights().weights
     assert len(weights) == len(FEATURES)
     assert any(w != 0.0 for w in weights)
+
+
+def test_a_demonym_that_is_only_a_towns_alternate_name_is_the_country(places) -> None:
+    # GeoNames lists "Kazakh" among Petropavl's names; in a headline it is the country.
+    kazakh = places("KAZAKH PRESIDENT VISITS MOSCOW")["KAZAKH"]
+    assert (kazakh.place.name, kazakh.place.feature_code) == ("Kazakhstan", "PCLI")
+
+
+def test_a_long_official_name_resolves_to_its_own_country(places) -> None:
+    dprk = places("The Democratic People's Republic of Korea fired a missile on Monday.")
+    assert dprk["Democratic People's Republic of Korea"].place.country_code == "KP"

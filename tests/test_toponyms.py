@@ -100,3 +100,9 @@ def test_a_town_the_model_calls_a_person_is_a_toponym_after_in(find) -> None:
     assert [t.text for t in find("He was admitted to a hospital in Milton Keynes, but later died on Sunday.")] == [
         "Milton Keynes"]
     assert [t.text for t in find("She met Milton Keynes yesterday.")] == []
+
+
+def test_an_official_name_longer_than_the_matcher_looks_is_one_toponym(find) -> None:
+    # The small model calls it an organisation; "Republic of Korea" inside it is the South.
+    found = find("The Democratic People's Republic of Korea fired a missile on Monday.")
+    assert [t.text for t in found] == ["Democratic People's Republic of Korea"]

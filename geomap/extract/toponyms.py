@@ -259,6 +259,12 @@ def find_toponyms(doc: Doc, has_alias: Callable[[str], bool], normalize: Callabl
         elif ent.label_ == "NORP":
             add(ent, "NORP", kind="modifier")
         elif ent.label_ == "ORG":
+            span = _strip_article(ent)
+            if len(span) > MAX_NGRAM and has_alias(normalize(span.text)):
+                # "the Democratic People's Republic of Korea": an official name longer than the
+                # matcher looks, which the small model calls an organisation.
+                add(ent, "GAZ")
+                continue
             for t in ent:
                 in_org[t.i] = True
         elif ent.label_ == "PERSON" and len(ent) == 1:

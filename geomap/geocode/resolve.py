@@ -467,8 +467,9 @@ def resolve_document(toponyms: Sequence[Toponym], gazetteer: _Lookup, weights: R
     cands = [[] if t.kind == "modifier" else _candidates(gazetteer, t) for t in toponyms]
     for k, t in enumerate(toponyms):
         # "Canadian" in "Canadian Press", "KAZAKH" in capitals: a demonym the model took for a
-        # name is its country, unless the name is itself a well-known place ("Mediterranean").
-        if t.kind != "modifier" and not (cands[k] and _well_known(cands[k][0][0])):
+        # name is its country, unless the name is itself a well-known place ("Mediterranean"),
+        # and a town's only by an alternate name does not count ("Kazakh" is one of Petropavl's).
+        if t.kind != "modifier" and not (cands[k] and _names_well_known(cands[k][0][0], t.text)):
             fixed[k] = demonym_place(t.text, gazetteer)
             if fixed[k] is not None:
                 cands[k] = []
@@ -512,6 +513,11 @@ def resolve_document(toponyms: Sequence[Toponym], gazetteer: _Lookup, weights: R
             for k in members:
                 chosen[k] = best
     return _Resolution(toponyms, cands, fixed, feats, scores, chosen)
+
+
+def _names_well_known(place: Place, text: str) -> bool:
+    """Is ``text`` the name of a well-known ``place``, rather than a demonym?"""
+    return _well_known(place) and (place.feature_class != "P" or _norm(place.name) == _norm(text))
 
 
 def _well_known(place: Place | None) -> bool:
