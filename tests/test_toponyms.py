@@ -106,3 +106,22 @@ def test_an_official_name_longer_than_the_matcher_looks_is_one_toponym(find) -> 
     # The small model calls it an organisation; "Republic of Korea" inside it is the South.
     found = find("The Democratic People's Republic of Korea fired a missile on Monday.")
     assert [t.text for t in found] == ["Democratic People's Republic of Korea"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Pope Francis spoke in St. Peter's Basilica on Sunday.", "St. Peter's Basilica"),
+        ("The service at St George's Chapel in Windsor was brief.", "St George's Chapel"),
+        ("He was treated at St Mary's Hospital in London.", "St Mary's Hospital"),
+    ],
+    ids=["basilica", "chapel", "hospital-after-a-town-name"],
+)
+def test_a_saints_institution_is_its_whole_name_not_the_town_of_the_saint(find, text, name) -> None:
+    found = {t.text: t for t in find(text)}
+    assert name in found and found[name].query == name
+    assert not {"St. Peter", "St George", "Mary"} & found.keys()
+
+
+def test_a_towns_possessive_stays_the_town(find) -> None:
+    assert [t.text for t in find("St. Louis's mayor said the city would help.")] == ["St. Louis"]

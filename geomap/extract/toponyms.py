@@ -312,7 +312,34 @@ def find_toponyms(doc: Doc, has_alias: Callable[[str], bool], normalize: Callabl
         i += max(matched, 1)
 
     found.sort(key=lambda t: t.start)
-    return _link_qualifiers(doc, found)
+    return _link_qualifiers(doc, [_saints_institution(doc, t) for t in found])
+
+
+_SAINTS = frozenset({"st", "st.", "saint", "ste", "ste."})
+# Words that make "St Mary's <word>" an institution named after a saint.
+INSTITUTION_WORDS = frozenset(
+    """basilica cathedral church chapel abbey priory minster hospital hospice school college
+    academy university hall""".split()
+)
+
+
+def _saints_institution(doc: Doc, top: Toponym) -> Toponym:
+    """"St. Peter's Basilica", "St Mary's Hospital": a saint's name in the possessive before
+    an institution word names that institution, not the town called St. Peter. The toponym
+    becomes the institution's whole name, looked up as such (a curated landmark, or no place)."""
+    start, end = top.token_start, top.token_end
+    if doc[start].lower_ not in _SAINTS and start > 0 and doc[start - 1].lower_ in _SAINTS:
+        start -= 1  # "St Mary's": the matcher found "Mary" (a town in Turkmenistan)
+    if doc[start].lower_ not in _SAINTS or end + 1 >= len(doc) or doc[end].lower_ not in ("'s", "’s"):
+        return top
+    stop = end + 1
+    while stop < len(doc) and doc[stop].is_title and doc[stop].lower_ not in INSTITUTION_WORDS:
+        stop += 1  # "St Thomas' Children's Hospital": names between the saint and the word
+    if stop >= len(doc) or doc[stop].lower_ not in INSTITUTION_WORDS or not doc[stop].is_title:
+        return top
+    span = doc[start : stop + 1]
+    return dataclasses.replace(top, start=span.start_char, end=span.end_char, text=span.text, query=span.text,
+                               label="FAC", token_start=span.start, token_end=span.end, region_cue=False)
 
 
 def _plausible_single(doc: Doc, tok: Token, person_words: set[str], cue: bool) -> bool:
