@@ -16,7 +16,10 @@ from geomap.extract.dates import DateValue, infer_year, parse_date
 from geomap.extract.event_place import TITLE_WORDS, add_group_features, load_place_model, parse_candidates, place_features
 from geomap.models import Mention, Place
 
-__all__ = ["EventMention", "Trigger", "TRIGGERS", "find_event_mentions", "pick_place", "mention_roots", "trigger_of"]
+__all__ = [
+    "EventMention", "Trigger", "TRIGGERS", "find_event_mentions", "pick_place", "choose_place", "person_words",
+    "mention_roots", "trigger_of",
+]
 
 EXPLOSIONS = "Explosions/Remote violence"
 BATTLES = "Battles"
@@ -701,7 +704,7 @@ def find_event_mentions(
     ``mentions`` are the document's resolved toponyms; ``published`` anchors relative
     dates ("yesterday"); without it the year is inferred from the text. An event's
     place may be a name the toponym finder did not resolve: ``locate(name, mentions)``
-    (:func:`geomap.geocode.resolve.locate_name`) places it next to the document's other
+    (:func:`geomap.geocode.locate.locate_name`) places it next to the document's other
     places where it can, else the sentence's resolved place stands in for its
     coordinates (``approximate``), else it stays without coordinates.
     """
