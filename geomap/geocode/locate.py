@@ -11,9 +11,8 @@ such place is left unplaced (the caller then falls back on a coarser place).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
 
-from geomap.geocode.resolve import COUNTRY_CODES, REGION_CODES, _contains, _km
+from geomap.geocode.resolve import COUNTRY_CODES, REGION_CODES, _contains, _km, _Lookup
 from geomap.models import Mention, Place
 
 __all__ = ["locate_name", "NEAR_KM"]
@@ -21,10 +20,6 @@ __all__ = ["locate_name", "NEAR_KM"]
 # How far from a place its document names a looked-up name may lie.
 NEAR_KM = 150.0
 _CANDIDATES = 50
-
-
-class _Lookup(Protocol):
-    def lookup(self, name: str, *, country_codes: Sequence[str] | None = None, limit: int | None = None) -> list[Place]: ...
 
 
 def locate_name(name: Mention, context: Sequence[Mention], gazetteer: _Lookup) -> Place | None:
@@ -48,15 +43,14 @@ def locate_name(name: Mention, context: Sequence[Mention], gazetteer: _Lookup) -
         return None
     points = [p for p in places if p.feature_code not in COUNTRY_CODES and p.feature_code not in REGION_CODES
               and p.feature_class not in ("A", "L")]
-    areas = [p for p in places if p.feature_code in COUNTRY_CODES or p.feature_code == "ADM1"]
+    regions = [p for p in places if p.feature_code == "ADM1"]
     best: tuple[float, Place] | None = None
     for cand in gazetteer.lookup(name.text, country_codes=countries, limit=_CANDIDATES):
         if cand.feature_code in COUNTRY_CODES:
             continue
         km = min((_km(cand, p) for p in points), default=float("inf"))
         if km > NEAR_KM:
-            regions = [a for a in areas if a.feature_code == "ADM1" and _contains(a, cand)]
-            if not regions:
+            if not any(_contains(region, cand) for region in regions):
                 continue
             km = NEAR_KM  # inside a named region: after every candidate near a named town
         if best is None or km < best[0]:
