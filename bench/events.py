@@ -99,13 +99,12 @@ def main() -> None:
                 s["live_picked"] += 1
                 s["live_coords"] += (live.place is not None or stand_in is not None
                                      or geoparser.locate(live, mentions) is not None)
+            ok = _right(picked, gold)
             if gold:
                 s["with_gold"] += 1
-                s["gold_in_candidates"] += any(m.start < e and b < m.end for m in mentions for b, e in gold)
-                ok = picked is not None and any(picked.start < e and b < picked.end for b, e in gold)
+                s["gold_in_candidates"] += any(_right(m, gold) for m in mentions)
             else:
                 s["none_gold"] += 1
-                ok = picked is None
                 s["none_correct"] += ok
             s["correct"] += ok
             if not ok and split_of(record["text"]) == "dev" and len(errors) < args.errors:
