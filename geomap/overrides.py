@@ -157,13 +157,7 @@ def read_overrides(path: str | os.PathLike[str]) -> list[OverrideRow]:
             line, last = last + 1, reader.line_num
             if not any(c.strip() for c in cells) or cells[0].lstrip().startswith("#"):
                 continue
-            row = _row(name, line, header, cells)
-            if row.key in seen:
-                raise OverridesError(
-                    f"{name}:{line}: {row.place_text!r}{_scope(row)} is already corrected on line {seen[row.key]}"
-                )
-            seen[row.key] = line
-            rows.append(row)
+            _add_row(rows, seen, name, line, _row(name, line, header, cells))
     except csv.Error as err:
         raise OverridesError(f"{name}:{reader.line_num}: not valid CSV ({err})") from err
     return rows
@@ -193,13 +187,7 @@ def _read_yaml(name: str, text: str) -> list[OverrideRow]:
         if unknown:
             raise OverridesError(f"{name}:{line}: unknown key {unknown[0]!r}; expected some of {', '.join(COLUMNS)}")
         cells = ["" if value is None else str(value) for value in item.values()]
-        row = _row(name, line, header, cells)
-        if row.key in seen:
-            raise OverridesError(
-                f"{name}:{line}: {row.place_text!r}{_scope(row)} is already corrected on line {seen[row.key]}"
-            )
-        seen[row.key] = line
-        rows.append(row)
+        _add_row(rows, seen, name, line, _row(name, line, header, cells))
     return rows
 
 
@@ -268,6 +256,15 @@ def _degrees(where: str, what: str, value: str, bound: float) -> float:
         raise OverridesError(f"{where}: {what} {value!r} is not a {'latitude' if what == 'lat' else 'longitude'} "
                              f"(expected a number from {-bound:g} to {bound:g})")
     return number
+
+
+def _add_row(rows: list[OverrideRow], seen: dict[tuple[str, str | None], int], name: str, line: int,
+             row: OverrideRow) -> None:
+    """Append ``row`` (read from ``line``), refusing a second correction of the same name in the same scope."""
+    if row.key in seen:
+        raise OverridesError(f"{name}:{line}: {row.place_text!r}{_scope(row)} is already corrected on line {seen[row.key]}")
+    seen[row.key] = line
+    rows.append(row)
 
 
 def _scope(row: OverrideRow) -> str:
