@@ -259,6 +259,12 @@ def _s(n: int, word: str) -> str:
     return f"{n} {word}{'s' if n != 1 else ''}"
 
 
+def _store_summary(events, changes) -> str:
+    """The end of every run's and rebuild's summary line: what changed, what the store holds."""
+    located = int(events["lat"].notna().sum())
+    return f"{changes.summary()}; {_s(len(events), 'event')} in the store ({located} on the map)."
+
+
 def _report_store(store, out_dir: Path, events, rows, used, lookup, gazetteer) -> None:
     """What every run and rebuild tells after its summary line: corrections, files, geocoder, staleness."""
     if rows:
@@ -336,11 +342,9 @@ def run(paths: tuple[Path, ...], out_dir: Path, overrides_file: Path | None, wai
                 events, changes, used = _update_outputs(store, out_dir, overrides)
                 counts = [f"{len(group)} {word}" for group, word in
                           ((plan.new, "new"), (plan.updated, "updated"), (plan.unchanged, "unchanged")) if group]
-                located = int(events["lat"].notna().sum())
                 click.echo(
                     f"Read {_s(len(articles), 'article')}{f', {len(failures)} failed' if failures else ''}; "
-                    f"{', '.join(counts)}; {changes.summary()}; "
-                    f"{_s(len(events), 'event')} in the store ({located} on the map)."
+                    f"{', '.join(counts)}; {_store_summary(events, changes)}"
                 )
                 _report_store(store, out_dir, events, rows, used, lookup, gazetteer)
     except GeomapError as err:
@@ -397,9 +401,7 @@ def rebuild(out_dir: Path, overrides_file: Path | None, wait: float, jobs: int, 
                 articles = [s.article for s in store.stored_articles()]
                 _extract_into(store, articles, gazetteer=gazetteer, lookup=lookup, published=None, **settings)
                 events, changes, used = _update_outputs(store, out_dir, overrides)
-                located = int(events["lat"].notna().sum())
-                click.echo(f"Extracted {_s(len(articles), 'stored article')} again; {changes.summary()}; "
-                           f"{_s(len(events), 'event')} in the store ({located} on the map).")
+                click.echo(f"Extracted {_s(len(articles), 'stored article')} again; {_store_summary(events, changes)}")
                 _report_store(store, out_dir, events, rows, used, lookup, gazetteer)
     except GeomapError as err:
         _fail(str(err))
