@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from geomap.gazetteer import Gazetteer, open_gazetteer
+from geomap.render.snapshot import CHROMIUM_ARGS, DEFAULT_CHROMIUM
 
 
 @pytest.fixture(scope="session")
@@ -24,15 +25,8 @@ def gazetteer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gazetteer]:
         yield open_gazetteer()
 
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+# The browser and flags `geomap snapshot` launches: Debian's chromium, headless, no background traffic.
+CHROMIUM = DEFAULT_CHROMIUM
 
 
 @pytest.fixture(scope="session")
@@ -45,7 +39,7 @@ def chromium():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=list(CHROMIUM_ARGS))
         yield browser
         browser.close()
 

@@ -11,8 +11,9 @@ from conftest import Visit, watch
 
 from geomap.models import EVENT_COLUMNS, EVENT_SCHEMA
 from geomap.render import write_map
+from geomap.render.snapshot import DEFAULT_CHROMIUM
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(DEFAULT_CHROMIUM)
 DATA = Path(__file__).parent / "data"
 
 pytestmark = [
