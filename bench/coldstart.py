@@ -58,13 +58,14 @@ articles = [a for a in read_articles([sys.argv[1]])]
 result = extract_events(articles, geoparser=Geoparser(gazetteer, nlp))
 marks["extract"] = time.perf_counter()
 from geomap.store import EventStore, write_csv, write_geojson
+from geomap.workflow import build_store_events
 from pathlib import Path
 out = Path(sys.argv[2])
 with EventStore.open(out) as store:
     version = gazetteer.meta.get("index_key", "")
     for a in articles:
         store.put_article(a, [m for m in result.mentions if m.article_id == a.id], result.toponyms[a.id], gazetteer_version=version)
-    events, _ = store.build_events()
+    events, _ = build_store_events(store)
     store.write_events_table(events)
 marks["events + store"] = time.perf_counter()
 write_csv(events, out / "events.csv"); write_geojson(events, out / "events.geojson")

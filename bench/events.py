@@ -57,7 +57,7 @@ def main() -> None:
     parser.add_argument("--source", help="only the sentences of this source (see the records' 'source')")
     args = parser.parse_args()
     if args.model:
-        import geomap.extract.events as events_module
+        import geomap.extract.place_choice as events_module
         from geomap.extract.event_place import load_place_model
 
         model = load_place_model(args.model)

@@ -1,17 +1,26 @@
 """geomap: news articles in, a trustworthy map of incidents out, offline.
 
+In a notebook:
+
 >>> import geomap
->>> articles = [a for a in geomap.read_articles(["seeds/"]) if not isinstance(a, geomap.GeomapError)]
->>> events = geomap.events_frame(articles)  # doctest: +SKIP
+>>> result = geomap.run(["seeds/"], out="output/")  # doctest: +SKIP
+>>> result.events.dtypes["event_date"]  # doctest: +SKIP
+dtype('<M8[ns]')
+>>> result.map  # doctest: +SKIP
+>>> geomap.events_frame(["On 3 July 2025 a missile strike near Korenevo killed 20 people."])  # doctest: +SKIP
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from geomap.articles import read_articles
 from geomap.errors import GeomapError
 
 __all__ = [
     "GeomapError",
+    "run",
+    "rebuild",
     "read_articles",
     "geoparse",
     "extract_events",
@@ -21,9 +30,12 @@ __all__ = [
     "open_gazetteer",
 ]
 
+def __getattr__(name: str) -> Any:
+    # The heavy stages (spaCy, folium, pandas) load only when asked for: `geomap --help` stays fast.
+    if name in ("run", "rebuild"):
+        from geomap import workflow
 
-def __getattr__(name: str):
-    # The heavy stages (spaCy, folium) load only when asked for.
+        return getattr(workflow, name)
     if name in ("geoparse", "extract_events", "events_frame"):
         from geomap import pipeline
 

@@ -7,33 +7,38 @@ Exit codes: 0 all went well; 1 an error stopped the command (nothing written);
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
-import logging
 import sys
 from pathlib import Path
 
 import click
 
+from geomap.cli_options import (
+    ProgressBar,
+    check_engine_options,
+    check_geocoder_options,
+    date_option,
+    engine_options,
+    geocoder_options,
+    geocoder_warnings,
+    online_lookup,
+    open_gazetteer,
+    store_options,
+)
 from geomap.errors import ArticleError, GeomapError
 
 EXIT_ERROR = 1
 EXIT_SOME_FAILED = 3
 
 
-def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"expected a date as YYYY-MM-DD, got {value!r}") from None
-
-
 def _fail(message: str) -> None:
     click.echo(f"Error: {message}", err=True)
     sys.exit(EXIT_ERROR)
+
+
+def _s(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
 
 
 def _report_failures(failures: list[ArticleError]) -> None:
@@ -42,33 +47,32 @@ def _report_failures(failures: list[ArticleError]) -> None:
 
 
 def _read(paths, published):
-    from geomap.articles import read_articles
+    from geomap.workflow import read_inputs
 
-    articles, failures = [], []
-    for item in read_articles(paths, published=published):
-        (failures if isinstance(item, ArticleError) else articles).append(item)
-    return articles, failures
+    return read_inputs(list(paths), published=published)
+
+
+def _per_article(infile: Path, outfile: Path, published: dt.date | None, key: str, compute) -> None:
+    """Read the articles of a JSONL file, write one line {"id", key: ...} per article, report."""
+    try:
+        articles, failures = _read([infile], published)
+        found = compute(articles if key == "events" else [a.text for a in articles], published) if articles else []
+        outfile.parent.mkdir(parents=True, exist_ok=True)
+        with outfile.open("w", encoding="utf-8") as fh:
+            for article, records in zip(articles, found):
+                fh.write(json.dumps({"id": article.id, key: records}, ensure_ascii=False) + "\n")
+    except GeomapError as err:
+        _fail(str(err))
+    click.echo(f"Wrote {_s(len(articles), 'article')} to {outfile}")
+    if failures:
+        _report_failures(failures)
+        sys.exit(EXIT_SOME_FAILED)
 
 
 def _geoparser():
     from geomap.pipeline import Geoparser
 
-    return Geoparser(_open_gazetteer())
-
-
-def _open_gazetteer():
-    from geomap.gazetteer import open_gazetteer
-
-    said = []
-
-    def progress(message: str, fraction: float) -> None:
-        if not said:
-            click.echo("Building the offline gazetteer index (first run only)...", err=True)
-            said.append(True)
-        if sys.stderr.isatty():
-            click.echo(f"\r  {fraction:4.0%} {message:<60}", err=True, nl=fraction >= 1.0)
-
-    return open_gazetteer(progress=progress)
+    return Geoparser(open_gazetteer())
 
 
 @click.group()
@@ -82,216 +86,46 @@ def cli() -> None:
     """
 
 
-def _apply(options, command):
-    """Put a group of click options on ``command``, in the order given (as stacked decorators would)."""
-    for option in reversed(options):
-        command = option(command)
-    return command
-
-
-def _store_options(command):
-    """--out, --overrides and --wait: where the store is, its corrections, how long to wait for it."""
-    options = (
-        click.option("--out", "out_dir", default="output", show_default=True,
-                     type=click.Path(file_okay=False, path_type=Path),
-                     help="Folder of the event store (geomap.sqlite) and of events.csv, events.geojson and map.html."),
-        click.option("--overrides", "overrides_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                     help="CSV or YAML of corrected places (place_text, article_id, geonameid or lat and lon, note), "
-                          "kept in the store for every later run; OUT/overrides.csv is always applied too."),
-        click.option("--wait", default=120.0, show_default=True, type=click.FloatRange(min=0), metavar="SECONDS",
-                     help="How long to wait for another geomap run on the same --out folder to finish."),
-    )
-    return _apply(options, command)
-
-
-def _geocoder_options(command):
-    """--geocoder and its settings: an online geocoder in front of the offline gazetteer."""
-    options = (
-        click.option("--geocoder", "geocoder", metavar="NAME",
-                     help="Resolve place names with this online geocoder (a geopy service: nominatim, photon, "
-                          "arcgis, ...), its answers cached in the store; the offline gazetteer answers whenever "
-                          "it fails. An API key comes from the environment variable GEOMAP_<NAME>_API_KEY."),
-        click.option("--geocoder-domain", metavar="HOST[:PORT]",
-                     help="Where the geocoder lives, e.g. your own Nominatim (default: the service's own)."),
-        click.option("--geocoder-scheme", type=click.Choice(["http", "https"]), help="http or https (default https)."),
-        click.option("--geocoder-timeout", default=10.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
-                     metavar="SECONDS", help="How long to wait for one answer."),
-        click.option("--geocoder-min-delay", default=1.0, show_default=True, type=click.FloatRange(min=0),
-                     metavar="SECONDS",
-                     help="At least this long between two requests (the public Nominatim allows no less than 1)."),
-        click.option("--geocoder-retries", default=3, show_default=True, type=click.IntRange(min=0), metavar="N",
-                     help="Retries of a failed request, with exponential back-off."),
-    )
-    return _apply(options, command)
-
-
-def _engine_options(command):
-    """--jobs, --engine and --scheduler: where extraction runs."""
-    options = (
-        click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(min=1), metavar="N",
-                     help="Extract with N worker processes (the events are the same as with one)."),
-        click.option("--engine", default="local", show_default=True, type=click.Choice(["local", "dask"]),
-                     help="local: a pool of --jobs processes here; dask: a Dask cluster, local with --jobs "
-                          "workers or the one at --scheduler (pip install 'geomap[dask]')."),
-        click.option("--scheduler", metavar="ADDRESS",
-                     help="A running Dask scheduler (tcp://host:8786) whose workers extract; they need geomap "
-                          "installed and its gazetteer built (geomap geocode Kyiv builds it)."),
-    )
-    return _apply(options, command)
-
-
-def _check_engine_options(engine: dict, lookup) -> None:
-    if engine["scheduler"] and engine["engine"] != "dask":
-        raise click.UsageError("--scheduler needs --engine dask")
-    if lookup is not None and (engine["jobs"] > 1 or engine["engine"] == "dask"):
-        raise click.UsageError("--geocoder works with one job on the local engine (an online geocoder has one "
-                               "rate limit, which parallel workers would break)")
-
-
-def _check_geocoder_options(settings: dict) -> None:
-    if not settings["geocoder"]:
-        for name in ("geocoder_domain", "geocoder_scheme"):
-            if settings[name]:
-                raise click.UsageError(f"--{name.replace('_', '-')} needs --geocoder NAME")
-
-
-def _online_lookup(gazetteer, settings: dict):
-    """The OnlineLookup the options ask for (its cache is attached once the store is open), or None."""
-    if not settings["geocoder"]:
-        return None
-    from geomap.geocode.online import OnlineLookup, make_geocoder
-
-    geocoder = make_geocoder(settings["geocoder"], domain=settings["geocoder_domain"],
-                             scheme=settings["geocoder_scheme"], timeout=settings["geocoder_timeout"])
-    return OnlineLookup(geocoder, cache=None, fallback=gazetteer,
-                        min_delay_seconds=settings["geocoder_min_delay"], max_retries=settings["geocoder_retries"])
-
-
-class _WarningsToStderr(logging.Handler):
-    def emit(self, record: logging.LogRecord) -> None:
-        click.echo(f"Warning: {record.getMessage()}", err=True)
-
-
-@contextlib.contextmanager
-def _geocoder_warnings():
-    """The online geocoders' warnings (a service failing, given up on) go to stderr during a command."""
-    logger = logging.getLogger("geomap.geocode")
-    handler = _WarningsToStderr(logging.WARNING)
-    logger.addHandler(handler)
-    try:
-        yield
-    finally:
-        logger.removeHandler(handler)
-
-
-def _read_corrections(out_dir: Path, overrides_file: Path | None):
-    """Rows of OUT/overrides.csv and of --overrides FILE, checked (file:line errors)."""
-    from geomap.overrides import read_overrides
-
-    automatic = out_dir / "overrides.csv"
-    in_folder = read_overrides(automatic) if automatic.is_file() else []
-    given = read_overrides(overrides_file) if overrides_file is not None else None
-    return in_folder, given
-
-
-def _corrections(store, gazetteer, in_folder, given):
-    """The corrections of this run: OUT/overrides.csv, then --overrides FILE (kept in the store) or
-    the rows an earlier --overrides left there; later rows win."""
-    from geomap.overrides import resolve_overrides
-
-    if given is not None:
-        store.replace_overrides(given)
-    rows = [*in_folder, *(given if given is not None else store.overrides())]
-    return rows, resolve_overrides(rows, gazetteer)
-
-
-def _open_store(out_dir: Path, wait: float):
-    from geomap.store import STORE_NAME, EventStore
+def _waiting(out_dir: Path):
+    from geomap.store import STORE_NAME
 
     def waiting() -> None:
         click.echo(f"Waiting for another geomap run to finish with {out_dir / STORE_NAME}...", err=True)
 
-    return EventStore.open(out_dir, wait=wait, on_wait=waiting)
+    return waiting
 
 
-def _gazetteer_version(gazetteer) -> str:
-    return gazetteer.meta.get("index_key") or Path(gazetteer.path).name
+def _print_report(report) -> None:
+    """What every run and rebuild tells: the summary line, corrections, files, geocoder, staleness."""
+    click.echo(report.summary())
+    for line, to_stderr in report.notes():
+        click.echo(line, err=to_stderr)
 
 
-def _extract_into(store, articles, *, gazetteer, lookup, published, jobs=1, engine="local", scheduler=None) -> None:
-    """Extract the articles, storing each (one transaction) as soon as it is done, in input order."""
-    if not articles:
-        return
-    version = _gazetteer_version(gazetteer)
-    geocoder = lookup.cache_service if lookup is not None else "offline"
-
-    def save(article, mentions, toponyms) -> None:
-        store.put_article(article, mentions, toponyms, gazetteer_version=version, geocoder=geocoder)
-
-    with _progress(len(articles)) as advance:
-        if jobs == 1 and engine == "local":
-            from geomap.pipeline import Geoparser, extract_events
-
-            extract_events(articles, geoparser=Geoparser(lookup or gazetteer), published=published,
-                           on_article=advance, on_extracted=save)
-        else:
-            from geomap.parallel import extract_parallel
-
-            extract_parallel(articles, jobs=jobs, engine=engine, scheduler=scheduler, published=published,
-                             gazetteer=gazetteer, on_article=advance, on_extracted=save)
-
-
-def _update_outputs(store, out_dir: Path, overrides):
-    """Rebuild the events from every stored mention, store them, write the three files."""
-    from geomap.render import write_map
-    from geomap.store import compare_events, write_csv, write_geojson
-
-    previous = store.read_events()
-    events, used = store.build_events(overrides)
-    store.write_events_table(events)
-    write_csv(events, out_dir / "events.csv")
-    write_geojson(events, out_dir / "events.geojson")
-    write_map(events, out_dir / "map.html", title=_map_title([s.article for s in store.stored_articles()]))
-    return events, compare_events(previous, events), used
-
-
-def _s(n: int, word: str) -> str:
-    return f"{n} {word}{'s' if n != 1 else ''}"
-
-
-def _store_summary(events, changes) -> str:
-    """The end of every run's and rebuild's summary line: what changed, what the store holds."""
-    located = int(events["lat"].notna().sum())
-    return f"{changes.summary()}; {_s(len(events), 'event')} in the store ({located} on the map)."
-
-
-def _report_store(store, out_dir: Path, events, rows, used, lookup, gazetteer) -> None:
-    """What every run and rebuild tells after its summary line: corrections, files, geocoder, staleness."""
-    if rows:
-        sources = ", ".join(dict.fromkeys(row.source for row in rows))
-        click.echo(f"Corrections: {_s(sum(used.values()), 'event mention')} corrected by "
-                   f"{_s(len({r for r in rows if r in used}), 'row')} of {sources}.")
-        for row in rows:
-            if row not in used:
-                scope = f" in article {row.article_id}" if row.article_id else ""
-                click.echo(f"Warning: {row.where}: no stored event has the place {row.place_text!r}{scope}", err=True)
-    click.echo(f"Wrote {out_dir / 'events.csv'}, {out_dir / 'events.geojson'}, {out_dir / 'map.html'}")
-    if lookup is not None:
-        click.echo(f"Geocoder {lookup.cache_service}: {lookup.stats.summary()}.", err=True)
-    stale = store.stale_articles(gazetteer_version=_gazetteer_version(gazetteer))
-    if stale:
-        click.echo(f"Note: {_s(len(stale), 'stored article')} {'was' if len(stale) == 1 else 'were'} extracted by "
-                   f"another version of geomap or of its gazetteer; `geomap rebuild --out {out_dir}` extracts "
-                   "them again.", err=True)
+def _workflow(command, options: dict, geocoder: dict, **kwargs):
+    """Run the workflow ``command`` (run or rebuild) with the command line's options; print its report."""
+    check_geocoder_options(geocoder)
+    settings = {"jobs": options.pop("jobs"), "engine": options.pop("engine"), "scheduler": options.pop("scheduler")}
+    check_engine_options(settings, geocoder["geocoder"])
+    try:
+        with geocoder_warnings():
+            gazetteer = open_gazetteer()
+            result = command(**kwargs, gazetteer=gazetteer, lookup=online_lookup(gazetteer, geocoder),
+                             on_wait=_waiting(kwargs["out"]), progress=ProgressBar, **settings, **options)
+    except GeomapError as err:
+        _report_failures(getattr(err, "failures", []))
+        _fail(str(err))
+    _print_report(result.report)
+    return result
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@_store_options
-@click.option("--published", callback=_date, metavar="YYYY-MM-DD",
+@store_options
+@click.option("--published", callback=date_option, metavar="YYYY-MM-DD",
               help="Publication date for articles that do not give one (anchors 'yesterday', 'on Monday').")
-@_geocoder_options
-@_engine_options
+@geocoder_options
+@engine_options
 def run(paths: tuple[Path, ...], out_dir: Path, overrides_file: Path | None, wait: float,
         published: dt.date | None, jobs: int, engine: str, scheduler: str | None, **geocoder) -> None:
     """Read articles, extract and place their incidents, write the table and the map.
@@ -314,53 +148,20 @@ def run(paths: tuple[Path, ...], out_dir: Path, overrides_file: Path | None, wai
         geomap run feed/ --jobs 2
         geomap run feed/ --engine dask --scheduler tcp://10.0.0.5:8786
     """
-    _check_geocoder_options(geocoder)
-    settings = {"jobs": jobs, "engine": engine, "scheduler": scheduler}
-    _check_engine_options(settings, geocoder["geocoder"])
-    lookup = None
-    try:
-        articles, failures = _read(paths, published)
-        if not articles:
-            _report_failures(failures)
-            _fail(f"no article could be read from {', '.join(map(str, paths))}")
-        with _geocoder_warnings():
-            gazetteer = _open_gazetteer()
-            lookup = _online_lookup(gazetteer, geocoder)
-            in_folder, given = _read_corrections(out_dir, overrides_file)
-            from geomap.overrides import resolve_overrides
+    from geomap.workflow import run as run_workflow
 
-            resolve_overrides([*in_folder, *(given or [])], gazetteer)  # a bad row stops the run before it writes
-            with _open_store(out_dir, wait) as store:
-                rows, overrides = _corrections(store, gazetteer, in_folder, given)
-                if lookup is not None:
-                    from geomap.geocode.cache import GeocodeCache
-
-                    lookup.cache = GeocodeCache(store.path)
-                plan = store.plan(articles)
-                _extract_into(store, plan.to_extract, gazetteer=gazetteer, lookup=lookup, published=published,
-                              **settings)
-                events, changes, used = _update_outputs(store, out_dir, overrides)
-                counts = [f"{len(group)} {word}" for group, word in
-                          ((plan.new, "new"), (plan.updated, "updated"), (plan.unchanged, "unchanged")) if group]
-                click.echo(
-                    f"Read {_s(len(articles), 'article')}{f', {len(failures)} failed' if failures else ''}; "
-                    f"{', '.join(counts)}; {_store_summary(events, changes)}"
-                )
-                _report_store(store, out_dir, events, rows, used, lookup, gazetteer)
-    except GeomapError as err:
-        _fail(str(err))
-    finally:
-        if lookup is not None and lookup.cache is not None:
-            lookup.cache.close()
-    if failures:
-        _report_failures(failures)
+    options = {"jobs": jobs, "engine": engine, "scheduler": scheduler, "overrides": overrides_file, "wait": wait,
+               "published": published}
+    result = _workflow(run_workflow, options, geocoder, inputs=list(paths), out=out_dir)
+    if result.report.failed:
+        _report_failures(result.report.failed)
         sys.exit(EXIT_SOME_FAILED)
 
 
 @cli.command()
-@_store_options
-@_geocoder_options
-@_engine_options
+@store_options
+@geocoder_options
+@engine_options
 def rebuild(out_dir: Path, overrides_file: Path | None, wait: float, jobs: int, engine: str,
             scheduler: str | None, **geocoder) -> None:
     """Extract every stored article again and rewrite the events, the table and the map.
@@ -377,37 +178,12 @@ def rebuild(out_dir: Path, overrides_file: Path | None, wait: float, jobs: int, 
         geomap rebuild --out output/ --jobs 2
     """
     from geomap.store import STORE_NAME
+    from geomap.workflow import rebuild as rebuild_workflow
 
-    _check_geocoder_options(geocoder)
-    settings = {"jobs": jobs, "engine": engine, "scheduler": scheduler}
-    _check_engine_options(settings, geocoder["geocoder"])
-    lookup = None
-    try:
-        if not (out_dir / STORE_NAME).is_file():
-            _fail(f"no event store at {out_dir / STORE_NAME}; `geomap run PATH --out {out_dir}` makes one")
-        with _geocoder_warnings():
-            gazetteer = _open_gazetteer()
-            lookup = _online_lookup(gazetteer, geocoder)
-            in_folder, given = _read_corrections(out_dir, overrides_file)
-            from geomap.overrides import resolve_overrides
-
-            resolve_overrides([*in_folder, *(given or [])], gazetteer)
-            with _open_store(out_dir, wait) as store:
-                rows, overrides = _corrections(store, gazetteer, in_folder, given)
-                if lookup is not None:
-                    from geomap.geocode.cache import GeocodeCache
-
-                    lookup.cache = GeocodeCache(store.path)
-                articles = [s.article for s in store.stored_articles()]
-                _extract_into(store, articles, gazetteer=gazetteer, lookup=lookup, published=None, **settings)
-                events, changes, used = _update_outputs(store, out_dir, overrides)
-                click.echo(f"Extracted {_s(len(articles), 'stored article')} again; {_store_summary(events, changes)}")
-                _report_store(store, out_dir, events, rows, used, lookup, gazetteer)
-    except GeomapError as err:
-        _fail(str(err))
-    finally:
-        if lookup is not None and lookup.cache is not None:
-            lookup.cache.close()
+    if not (out_dir / STORE_NAME).is_file():
+        _fail(f"no event store at {out_dir / STORE_NAME}; `geomap run PATH --out {out_dir}` makes one")
+    options = {"jobs": jobs, "engine": engine, "scheduler": scheduler, "overrides": overrides_file, "wait": wait}
+    _workflow(rebuild_workflow, options, geocoder, out=out_dir)
 
 
 _SUFFIX_FORMATS = {".csv": "csv", ".geojson": "geojson", ".json": "geojson", ".parquet": "parquet", ".pq": "parquet"}
@@ -442,34 +218,6 @@ def export(out_dir: Path, fmt: str | None, outfile: Path) -> None:
         _fail(str(err))
     click.echo(f"Wrote {_s(len(events), 'event')} to {outfile}")
 
-def _map_title(articles) -> str:
-    if len(articles) == 1 and articles[0].title:
-        return articles[0].title
-    return f"geomap: {len(articles)} articles"
-
-
-class _progress:
-    """A progress bar on stderr for long runs; silent for a handful of articles."""
-
-    def __init__(self, total: int) -> None:
-        self.total = total
-        self._bar = None
-
-    def __enter__(self):
-        if self.total >= 20 and sys.stderr.isatty():
-            from rich.progress import Progress
-
-            self._bar = Progress(transient=True)
-            self._bar.start()
-            task = self._bar.add_task("Articles", total=self.total)
-            return lambda _article: self._bar.advance(task)
-        return lambda _article: None
-
-    def __exit__(self, *exc) -> None:
-        if self._bar is not None:
-            self._bar.stop()
-
-
 @cli.command()
 @click.argument("infile", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", "outfile", required=True, type=click.Path(dir_okay=False, path_type=Path),
@@ -487,26 +235,14 @@ def geoparse(infile: Path, outfile: Path) -> None:
     """
     from geomap.pipeline import geoparse as run_geoparse
 
-    try:
-        articles, failures = _read([infile], None)
-        parsed = run_geoparse([a.text for a in articles], geoparser=_geoparser()) if articles else []
-        outfile.parent.mkdir(parents=True, exist_ok=True)
-        with outfile.open("w", encoding="utf-8") as fh:
-            for article, toponyms in zip(articles, parsed):
-                fh.write(json.dumps({"id": article.id, "toponyms": toponyms}, ensure_ascii=False) + "\n")
-    except GeomapError as err:
-        _fail(str(err))
-    click.echo(f"Wrote {_s(len(articles), 'article')} to {outfile}")
-    if failures:
-        _report_failures(failures)
-        sys.exit(EXIT_SOME_FAILED)
+    _per_article(infile, outfile, None, "toponyms", lambda texts, published: run_geoparse(texts, geoparser=_geoparser()))
 
 
 @cli.command()
 @click.argument("infile", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", "outfile", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="JSONL file to write: one line per input article.")
-@click.option("--published", callback=_date, metavar="YYYY-MM-DD",
+@click.option("--published", callback=date_option, metavar="YYYY-MM-DD",
               help="Publication date for articles that do not give one.")
 def events(infile: Path, outfile: Path, published: dt.date | None) -> None:
     """Extract the events of each article of a JSONL file, article by article.
@@ -520,24 +256,10 @@ def events(infile: Path, outfile: Path, published: dt.date | None) -> None:
     Example:
         geomap events articles.jsonl -o events.jsonl --published 2025-07-03
     """
-    from geomap.events import build_events, event_records
-    from geomap.pipeline import extract_events
+    from geomap.pipeline import article_events
 
-    try:
-        articles, failures = _read([infile], published)
-        result = extract_events(articles, geoparser=_geoparser(), published=published) if articles else None
-        outfile.parent.mkdir(parents=True, exist_ok=True)
-        with outfile.open("w", encoding="utf-8") as fh:
-            for article in articles:
-                mentions = [m for m in result.mentions if m.article_id == article.id]
-                records = event_records(build_events(mentions, {article.id: article}))
-                fh.write(json.dumps({"id": article.id, "events": records}, ensure_ascii=False) + "\n")
-    except GeomapError as err:
-        _fail(str(err))
-    click.echo(f"Wrote {_s(len(articles), 'article')} to {outfile}")
-    if failures:
-        _report_failures(failures)
-        sys.exit(EXIT_SOME_FAILED)
+    _per_article(infile, outfile, published, "events", lambda articles, day: article_events(
+        articles, geoparser=_geoparser(), published=day))
 
 
 @cli.command()
@@ -597,15 +319,12 @@ def evaluate_command(gold: Path, pred_path: Path | None, demonyms: bool, split: 
             wanted = {str(d["id"]) for d in docs}
             predictions = [p for p in read_jsonl(pred_path) if str(p.get("id")) in wanted]
         else:
-            from geomap.pipeline import toponym_record
+            from geomap.pipeline import geoparse
 
             geoparser = _geoparser()
 
             def run_geoparse(texts: list[str]) -> list[list[dict]]:
-                return [
-                    [toponym_record(m) for m in mentions if m.kind != "modifier" or (demonyms and m.place is not None)]
-                    for _doc, mentions in geoparser.pipe(texts)
-                ]
+                return geoparse(texts, geoparser=geoparser, demonyms=demonyms)
 
             predictions = predict_documents(docs, run_geoparse)
         scores = score_geoparse(docs, predictions)

@@ -8,6 +8,8 @@ __all__ = [
     "GazetteerError",
     "GeocoderError",
     "RenderError",
+    "StoreError",
+    "StoreBusyError",
 ]
 
 
@@ -34,3 +36,11 @@ class GeocoderError(GeomapError, RuntimeError):
 
 class RenderError(GeomapError, RuntimeError):
     """The map could not be written."""
+
+
+class StoreError(GeomapError, RuntimeError):
+    """The event store cannot be opened, read or written."""
+
+
+class StoreBusyError(StoreError, TimeoutError):
+    """Another geomap run holds the store and did not let go in time."""

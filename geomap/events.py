@@ -16,7 +16,7 @@ import pandas as pd
 from geomap.extract.events import EventMention
 from geomap.models import EVENT_SCHEMA, Article, Place
 
-__all__ = ["build_events", "empty_events", "same_place", "event_records", "MERGE_KM"]
+__all__ = ["build_events", "empty_events", "with_datetimes", "same_place", "event_records", "MERGE_KM"]
 
 MERGE_KM = 25.0
 # How far from its stand-in an event place the gazetteer does not know may be
@@ -25,6 +25,16 @@ APPROXIMATE_KM = 15.0
 REGION_CODES = frozenset({"ADM1", "ADM2", "ADM3", "ADM1H", "ADM2H"})
 COUNTRY_PREFIX = "PCL"
 _STATUS_ORDER = ("reported", "claimed", "unconfirmed", "denied", "planned")
+
+
+def with_datetimes(events: pd.DataFrame) -> pd.DataFrame:
+    """The events table for analysis: ``event_date`` as datetime64 (NaT where there is none),
+    the other columns as the schema has them.
+
+    >>> with_datetimes(empty_events())["event_date"].dtype
+    dtype('<M8[ns]')
+    """
+    return events.assign(event_date=pd.to_datetime(events["event_date"], format="%Y-%m-%d", errors="coerce"))
 
 
 def empty_events() -> pd.DataFrame:

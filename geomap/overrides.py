@@ -303,7 +303,7 @@ def _corrected(name: str, note: str | None) -> str:
 
 
 def _point(row: OverrideRow) -> Place:
-    from geomap.geocode.shapes import country_at
+    from geomap.geo.shapes import country_at
 
     lat, lon = float(row.lat), float(row.lon)  # type: ignore[arg-type]
     digest = hashlib.sha256(f"{lat:.6f},{lon:.6f}".encode()).hexdigest()

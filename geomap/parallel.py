@@ -218,10 +218,8 @@ def code_digest() -> str:
     import hashlib
     import importlib.resources
 
-    import geomap
-
     digest = hashlib.sha1()
-    package = Path(geomap.__file__).parent
+    package = Path(__file__).parent
     files = sorted(p for p in package.rglob("*.py") if "render" not in p.relative_to(package).parts)
     data = importlib.resources.files("geomap.data")
     for path in files:

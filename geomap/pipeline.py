@@ -21,7 +21,7 @@ from geomap.geocode.locate import locate_name
 from geomap.geocode.resolve import resolve_toponyms
 from geomap.models import Article, Mention, Place
 
-__all__ = ["Geoparser", "geoparse", "extract_events", "ExtractResult"]
+__all__ = ["Geoparser", "geoparse", "extract_events", "ExtractResult", "article_events", "events_frame", "toponym_record"]
 
 BATCH = 16
 
@@ -71,16 +71,21 @@ def toponym_record(m: Mention) -> dict:
     }
 
 
-def geoparse(texts: Iterable[str], *, geoparser: Geoparser | None = None) -> list[list[dict]]:
+def geoparse(texts: Iterable[str], *, geoparser: Geoparser | None = None, demonyms: bool = False) -> list[list[dict]]:
     """Find and resolve the place names of each text.
 
-    Demonyms ("Russian") are context, not toponyms, and are left out.
+    Demonyms ("Russian") are context, not toponyms, and are left out, unless ``demonyms``:
+    then those placed count as toponyms of their country or region (as GeoWebNews and LGL
+    annotate them).
 
     >>> geoparse(["Shelling hit Donetsk."])[0][0]["name"]
     'Donetsk'
     """
     gp = geoparser or Geoparser()
-    return [[toponym_record(m) for m in mentions if m.kind != "modifier"] for _, mentions in gp.pipe(texts)]
+    return [
+        [toponym_record(m) for m in mentions if m.kind != "modifier" or (demonyms and m.place is not None)]
+        for _, mentions in gp.pipe(texts)
+    ]
 
 
 @dataclass
@@ -118,9 +123,31 @@ def extract_events(
     return result
 
 
-def events_frame(articles: Sequence[Article], **kwargs) -> pd.DataFrame:
-    """Articles in, events table out: the whole extraction in one call."""
-    from geomap.events import build_events
+def article_events(articles: Sequence[Article], **kwargs) -> list[list[dict]]:
+    """The events of each article on its own (incidents merged within an article, not across), as
+    :func:`geomap.events.event_records`: what ``geomap events`` writes. ``kwargs`` go to
+    :func:`extract_events`."""
+    from geomap.events import build_events, event_records
 
     result = extract_events(articles, **kwargs)
-    return build_events(result.mentions, {a.id: a for a in articles})
+    by_article: dict[str, list[EventMention]] = {a.id: [] for a in articles}
+    for m in result.mentions:
+        by_article[m.article_id].append(m)
+    return [event_records(build_events(by_article[a.id], {a.id: a})) for a in articles]
+
+
+def events_frame(articles: Iterable[Article | str], **kwargs) -> pd.DataFrame:
+    """Articles (or plain texts) in, events table out: the whole extraction in one call.
+
+    ``event_date`` is a datetime column; ``kwargs`` go to :func:`extract_events`.
+
+    >>> events = events_frame(["On 3 July 2025 a missile strike near Korenevo killed 20 people."])
+    >>> events.loc[0, ["event_date", "place_name", "fatalities"]].tolist()
+    [Timestamp('2025-07-03 00:00:00'), 'Korenevo', 20]
+    """
+    from geomap.articles import text_article
+    from geomap.events import build_events, with_datetimes
+
+    items = [a if isinstance(a, Article) else text_article(a) for a in articles]
+    result = extract_events(items, **kwargs)
+    return with_datetimes(build_events(result.mentions, {a.id: a for a in items}))

@@ -430,10 +430,12 @@ def test_an_unreadable_file_is_reported(tmp_path: Path) -> None:
 def test_docstring_examples_run() -> None:
     import doctest
 
-    import geomap.articles
+    import geomap.articles.read
+    import geomap.articles.text
 
-    result = doctest.testmod(geomap.articles)
-    assert result.attempted > 0 and result.failed == 0
+    for module in (geomap.articles.text, geomap.articles.read):
+        result = doctest.testmod(module)
+        assert result.attempted > 0 and result.failed == 0, module.__name__
 
 
 def test_a_boilerplate_first_line_does_not_become_the_title(tmp_path):

@@ -11,7 +11,7 @@ from geopy.location import Location
 from geomap.errors import GeocoderError
 from geomap.gazetteer import Gazetteer
 from geomap.geocode.gazetteer import GazetteerGeocoder, format_candidate, geocode_candidates
-from geomap.geocode.shapes import country_at, country_outlines_geojson, in_country
+from geomap.geo.shapes import country_at, country_outlines_geojson, in_country
 
 
 @pytest.fixture(scope="module")
@@ -166,7 +166,7 @@ def test_outlines_geojson_for_the_map() -> None:
 
 
 def test_country_shapes_kept_beside_the_index_are_the_shapes_read_from_natural_earth(tmp_path, monkeypatch):
-    from geomap.geocode import shapes
+    from geomap.geo import shapes
 
     monkeypatch.setenv("GEOMAP_CACHE_DIR", str(tmp_path))
     fresh = shapes._make_shapes()

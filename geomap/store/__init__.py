@@ -1,0 +1,52 @@
+"""The persistent event store, and the events table as CSV, GeoJSON and Parquet.
+
+One job a module: :mod:`~geomap.store.db` (the SQLite schema and :class:`EventStore`),
+:mod:`~geomap.store.codec` (dataclasses to JSON and back), :mod:`~geomap.store.diff`
+(what changed between two events tables), :mod:`~geomap.store.exports` (the files) and
+:mod:`~geomap.store.lock` (one run at a time).
+"""
+
+from __future__ import annotations
+
+from geomap.errors import StoreBusyError, StoreError
+from geomap.store.codec import from_json_dict, to_json
+from geomap.store.db import (
+    DEFAULT_WAIT,
+    STORE_NAME,
+    ArticlePlan,
+    EventStore,
+    StoredArticle,
+    geomap_version,
+    read_events,
+)
+from geomap.store.diff import EventChanges, compare_events
+from geomap.store.exports import (
+    EXPORT_FORMATS,
+    events_to_geojson,
+    write_csv,
+    write_events,
+    write_geojson,
+    write_parquet,
+)
+
+__all__ = [
+    "STORE_NAME",
+    "DEFAULT_WAIT",
+    "EventStore",
+    "StoredArticle",
+    "ArticlePlan",
+    "EventChanges",
+    "StoreError",
+    "StoreBusyError",
+    "compare_events",
+    "write_csv",
+    "write_geojson",
+    "write_parquet",
+    "write_events",
+    "read_events",
+    "events_to_geojson",
+    "EXPORT_FORMATS",
+    "to_json",
+    "from_json_dict",
+    "geomap_version",
+]
