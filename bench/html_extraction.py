@@ -52,7 +52,7 @@ def _readability(html: str) -> str:
 
 def _old_parser(html: str) -> str:
     try:
-        from geomap.articles import _ArticleHTMLParser, _join_pieces
+        from geomap.articles.read import _ArticleHTMLParser, _join_pieces
     except ImportError:  # gone once the library replaced it
         return ""
     parser = _ArticleHTMLParser()
