@@ -11,12 +11,9 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
-import enum
 import os
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 
 from geomap.articles.jsonl import read_jsonl
@@ -25,10 +22,11 @@ from geomap.articles.text import (
     decode_text,
     headline,
     normalise_newlines,
-    parse_iso_date,
 )
 from geomap.errors import ArticleError
 from geomap.models import Article
+from geomap.web.cleanup import drop_boilerplate_lines
+from geomap.web.pages import extract_page
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -204,205 +202,25 @@ def _too_large(size: int, limit: int) -> str:
 
 def _read_text(path: Path, data: bytes, *, published: dt.date | None) -> Article:
     name = str(path)
-    text = normalise_newlines(decode_text(name, data))
-    if not text.strip():
+    raw = normalise_newlines(decode_text(name, data))
+    if not raw.strip():
         raise ArticleError(name, "empty file (only whitespace)")
+    # Saved pages keep "Link to main version", view counters and share buttons as
+    # lines of their own: they go before extraction. The id stays the hash of the file's
+    # text, so a store that read the file before keeps the article (and its event ids).
+    text = drop_boilerplate_lines(raw)
     title = headline(text, markdown=path.suffix.lower() == ".md") or path.stem
-    return Article(id=article_id(text), text=text, title=title, published=published, path=name)
+    return Article(id=article_id(raw), text=text, title=title, published=published, path=name)
 
 
 # --- HTML --------------------------------------------------------------------------
 
-# Elements whose content is never visible article text.
-_SKIP = frozenset({"script", "style", "noscript", "template", "iframe", "svg", "math", "object", "canvas", "head", "nav", "aside", "footer", "form", "button", "select", "textarea", "dialog"})
-_BLOCK = frozenset(
-    {
-        "address", "article", "blockquote", "body", "caption", "dd", "details", "div", "dl", "dt",
-        "fieldset", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr",
-        "li", "main", "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "th",
-        "thead", "tfoot", "tr", "ul",
-    }
-)  # fmt: skip
-_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"})
-# Elements whose end tag HTML lets authors leave out: hiding one of these by an
-# attribute cannot be tracked to its end, so it is not attempted.
-# What may stand in <head>; any other element starts the body.
-_HEAD_CONTENT = frozenset({"head", "title", "meta", "link", "base", "style", "script", "noscript", "template"})
-_OPTIONAL_END = frozenset({"p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "option", "optgroup", "rt", "rp", "colgroup", "caption", "html", "body"})
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-_PUBLISHED_META = frozenset({"article:published_time", "og:published_time", "datepublished", "pubdate", "publishdate", "date"})
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
-_SPACES = re.compile(r"[ \t\n\r\f\v]+")
-
-
-class _Break(enum.Enum):
-    """A break between pieces of page text."""
-
-    PARAGRAPH = "paragraph"
-    LINE = "line"
-
-
-@dataclass
-class _Page:
-    title: str | None = None
-    h1: str | None = None
-    published: dt.date | None = None
-    url: str | None = None
-    body: list[str | _Break] = field(default_factory=list)
-    article: list[str | _Break] = field(default_factory=list)
-
-
-class _ArticleHTMLParser(HTMLParser):
-    """Collect the visible text of a page, its title, publication date and URL.
-
-    Script-like and boilerplate elements are dropped with everything inside them;
-    attributes are never turned into text, so ``onerror=`` handlers and
-    ``javascript:`` links contribute nothing.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.page = _Page()
-        self._skipping: list[str] = []  # open elements whose content is dropped
-        self._capture: list[str] | None = None  # collects <title> or <h1> text
-        self._capturing = ""
-        self._capture_depth = 0  # how many skipped elements were open when capture began
-        self._article_depth = 0
-        self._time_published: dt.date | None = None
-
-    # The standard parser raises AssertionError on some malformed "<![" sections;
-    # a browser treats them as bogus comments, and so do we.
-    def parse_marked_section(self, i: int, report: bool = True) -> int:
-        try:
-            return super().parse_marked_section(i, report)
-        except AssertionError:
-            end = self.rawdata.find(">", i + 3)
-            return -1 if end < 0 else end + 1
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._start(tag, {key: value or "" for key, value in attrs}, closed=False)
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        # "<iframe .../>" or "<svg/>": nothing inside to drop, so wait for no end tag.
-        self._start(tag, {key: value or "" for key, value in attrs}, closed=True)
-
-    def _start(self, tag: str, attributes: dict[str, str], *, closed: bool) -> None:
-        if "head" in self._skipping and tag not in _HEAD_CONTENT:
-            self._close_skipped("head")  # </head> is optional: body content ends the head
-        if tag == "meta":
-            self._meta(attributes)
-        elif tag == "link" and "canonical" in attributes.get("rel", "").lower().split():
-            self._url(attributes.get("href", ""))
-        if self._skipping:
-            if tag == "title" and self._skipping == ["head"]:
-                self._start_capture("title")
-            elif tag in _SKIP and not closed:
-                self._skipping.append(tag)
-            return
-        if tag in _SKIP or (tag not in _VOID and tag not in _OPTIONAL_END and _hidden(attributes)):
-            if not closed:
-                self._skipping.append(tag)
-            return
-        if tag == "title":
-            self._start_capture("title")
-        elif tag == "h1" and self.page.h1 is None:
-            self._start_capture("h1")
-        elif tag == "time" and self._time_published is None:
-            self._time_published = parse_iso_date(attributes.get("datetime", ""))
-        if tag == "article":
-            self._article_depth += 1
-        if tag == "br":
-            self._emit(_Break.LINE)
-        elif tag in _BLOCK:
-            self._emit(_Break.PARAGRAPH)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == self._capturing:
-            self._end_capture()
-        if self._skipping:
-            if tag in self._skipping:
-                self._close_skipped(tag)
-            return
-        if tag == "article" and self._article_depth:
-            self._article_depth -= 1
-            self._emit(_Break.PARAGRAPH)
-        elif tag in _BLOCK or tag == "br":
-            self._emit(_Break.LINE if tag == "br" else _Break.PARAGRAPH)
-
-    def handle_data(self, data: str) -> None:
-        if self._capture is not None and len(self._skipping) == self._capture_depth:
-            self._capture.append(data)
-        if not self._skipping and self._capturing != "title":
-            self._emit(data)
-
-    def close(self) -> None:
-        super().close()
-        if self._capture is not None:
-            self._end_capture()
-        if self.page.published is None:
-            self.page.published = self._time_published
-
-    def _emit(self, piece: str | _Break) -> None:
-        self.page.body.append(piece)
-        if self._article_depth:
-            self.page.article.append(piece)
-
-    def _close_skipped(self, tag: str) -> None:
-        while self._skipping and self._skipping.pop() != tag:
-            pass
-
-    def _start_capture(self, what: str) -> None:
-        if self._capture is None:
-            self._capture, self._capturing = [], what
-            self._capture_depth = len(self._skipping)
-
-    def _end_capture(self) -> None:
-        text = _SPACES.sub(" ", "".join(self._capture or ())).strip() or None
-        if self._capturing == "title" and self.page.title is None:
-            self.page.title = text
-        elif self._capturing == "h1" and self.page.h1 is None:
-            self.page.h1 = text
-        self._capture, self._capturing = None, ""
-
-    def _meta(self, attributes: dict[str, str]) -> None:
-        key = (attributes.get("property") or attributes.get("name") or attributes.get("itemprop") or "").lower()
-        content = attributes.get("content", "")
-        if key in _PUBLISHED_META and self.page.published is None:
-            self.page.published = parse_iso_date(content)
-        elif key == "og:url":
-            self._url(content)
-
-    def _url(self, href: str) -> None:
-        href = href.strip()
-        if self.page.url is None and href.lower().startswith(("http://", "https://")):
-            self.page.url = href
-
-
-def _hidden(attributes: dict[str, str]) -> bool:
-    return "hidden" in attributes or attributes.get("aria-hidden", "").lower() == "true" or bool(_HIDDEN_STYLE.search(attributes.get("style", "")))
-
-
-def _join_pieces(pieces: list[str | _Break]) -> str:
-    """Visible text from parser pieces: spaces collapsed, blocks become paragraphs
-    (separated by a blank line), ``<br>`` a line break."""
-    paragraphs: list[str] = []
-    lines: list[str] = []
-    words: list[str] = []
-    for piece in [*pieces, _Break.PARAGRAPH]:
-        if isinstance(piece, str):
-            words.append(piece)
-            continue
-        line = _SPACES.sub(" ", "".join(words)).strip()
-        words.clear()
-        if line:
-            lines.append(line)
-        if piece is _Break.PARAGRAPH and lines:
-            paragraphs.append("\n".join(lines))
-            lines.clear()
-    return "\n\n".join(paragraphs)
 
 
 def _read_html(name: str, data: bytes, *, published: dt.date | None) -> Article:
+    """A saved web page: its main text, title, date and canonical URL by trafilatura
+    (:func:`geomap.web.pages.extract_page`), as for a fetched page."""
     declared = _CHARSET.search(data[:4096])
     fallback = None
     if declared:
@@ -417,24 +235,13 @@ def _read_html(name: str, data: bytes, *, published: dt.date | None) -> Article:
     markup = decode_text(name, data, fallback=fallback)
     if not markup.strip():
         raise ArticleError(name, "empty file (only whitespace)")
-    parser = _ArticleHTMLParser()
-    try:
-        parser.feed(markup)
-        parser.close()
-    except AssertionError as err:  # the standard parser's last resort on broken markup
-        raise ArticleError(name, f"cannot parse the HTML: {err}") from err
-    page = parser.page
-    text = _join_pieces(page.article) or _join_pieces(page.body)
-    if not text:
+    page = extract_page(markup)
+    if not page.text:
         raise ArticleError(name, "no visible text in the HTML")
-    title = page.title
-    # "<h1>Headline</h1>" with "<title>Headline | Site</title>": the h1 has no site name.
-    if page.h1 and (title is None or page.h1 in title):
-        title = page.h1
     return Article(
-        id=article_id(text),
-        text=text,
-        title=title or Path(name).stem,
+        id=article_id(page.text),
+        text=page.text,
+        title=page.title or Path(name).stem,
         published=page.published or published,
         url=page.url,
         path=name,

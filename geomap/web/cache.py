@@ -54,17 +54,31 @@ class FetchCache:
 
     def __init__(self, path: str | os.PathLike[str], *, busy_timeout: float = 30.0) -> None:
         self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._busy_timeout = busy_timeout
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False)
-        self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-        if self.path != ":memory:":
-            self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.execute(_SCHEMA)
+        self._conn: sqlite3.Connection | None = None
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        # Opened on first use: a run whose every link fails leaves no file behind.
+        if self._conn is None:
+            if self.path != ":memory:":
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            self._conn = sqlite3.connect(self.path, timeout=self._busy_timeout, isolation_level=None,
+                                         check_same_thread=False)
+            self._conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
+            if self.path != ":memory:":
+                self._conn.execute("PRAGMA journal_mode = WAL")
+            self._conn.execute(_SCHEMA)
+        return self._conn
+
+    def _exists(self) -> bool:
+        return self._conn is not None or self.path == ":memory:" or Path(self.path).is_file()
 
     def get(self, url: str) -> Fetched | None:
         """What ``url`` answered last time, or ``None`` if it was never fetched."""
+        if not self._exists():
+            return None
         with self._lock:
             row = self._db.execute(
                 f"SELECT final_url, content_type, etag, last_modified, body FROM {TABLE} WHERE url = ?", (url,)
@@ -92,16 +106,22 @@ class FetchCache:
 
     def stamp(self, url: str) -> str | None:
         """The feed stamp kept with ``url`` (``None`` if none or never fetched)."""
+        if not self._exists():
+            return None
         with self._lock:
             row = self._db.execute(f"SELECT stamp FROM {TABLE} WHERE url = ?", (url,)).fetchone()
         return row[0] if row else None
 
     def set_stamp(self, url: str, stamp: str | None) -> None:
+        if not self._exists():
+            return
         with self._lock:
             self._db.execute(f"UPDATE {TABLE} SET stamp = ? WHERE url = ?", (stamp, url))
 
     def close(self) -> None:
-        self._db.close()
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
 
     def __enter__(self) -> FetchCache:
         return self

@@ -16,7 +16,7 @@ __all__ = ["BOILERPLATE_RULES", "drop_boilerplate_lines", "is_boilerplate_line"]
 
 _SEP = r"(?:\s*[|·•/,]\s*|\s+)"
 _SHARE_WORDS = (
-    r"share(?:\s+(?:on|via)\s+\w+)?|tweet|email|e-mail|print|facebook|twitter|x|whatsapp|telegram|linkedin|"
+    r"share(?:\s+(?:on|via)\s+\w+)?|tweet|email|e-mail|print|facebook|twitter|whatsapp|telegram|linkedin|"
     r"reddit|viber|vk|copy\s+link|send\s+to\s+a\s+friend|comments?|save|bookmark"
 )
 _COUNT = r"\d[\d,.\s]*\s*[kKmM]?"

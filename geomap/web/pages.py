@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import lxml.etree
 import lxml.html
 
-from geomap.web.cleanup import drop_boilerplate_lines
+from geomap.web.cleanup import is_boilerplate_line
 
 __all__ = ["Page", "extract_page"]
 
@@ -30,6 +30,8 @@ _BOILERPLATE = ("nav", "aside", "footer", "header", "form")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _BLOCKS = frozenset({"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dd", "dt", "blockquote", "pre",
                      "section", "article", "main", "figcaption", "tr", "ul", "ol", "table", "body"})
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"[ \t\r\f\v\n]+")
 _MIN_TEXT = 200  # characters: below this, precision mode probably missed the article (a table layout)
 
@@ -67,45 +69,101 @@ def extract_page(html: str | bytes, *, url: str | None = None) -> Page:
         ('Flood\\n\\nRain flooded Lviv.', 'Flood')
     """
     import trafilatura
+    from trafilatura.metadata import extract_metadata
 
     tree = _parse(html)
     if tree is None:
         return Page(text="", title=None, published=None, url=url)
     _drop_invisible(tree)
-    options = {"url": url, "include_comments": False, "include_tables": False, "with_metadata": True,
-               "date_extraction_params": {"extensive_search": False, "original_date": True}}
-    doc = trafilatura.bare_extraction(_copy(tree), favor_precision=True, **options)
-    if doc is None or len(doc.text or "") < _MIN_TEXT:
-        balanced = trafilatura.bare_extraction(_copy(tree), **options)
-        found = len((doc.text or "") if doc is not None else "")
+    meta = extract_metadata(_copy(tree), default_url=url, date_config={"extensive_search": False, "original_date": True})
+    # trafilatura drops <time> elements with their text ("on <time>Monday</time> night"):
+    # for the main text they are just words of the sentence (the date came from them above).
+    text_tree = _copy(tree)
+    for element in list(text_tree.iter("time")):
+        element.drop_tag()
+    options = {"url": url, "include_comments": False, "include_tables": False, "with_metadata": False}
+    doc = trafilatura.bare_extraction(_copy(text_tree), favor_precision=True, **options)
+    found = _paragraphs(doc)
+    if sum(map(len, found)) < _MIN_TEXT:
         # Balanced mode also keeps more of the page's furniture: only worth it when
-        # precision mode missed most of what it finds.
-        if balanced is not None and len(balanced.text or "") > 2 * found:
-            doc = balanced
-    meta = doc if doc is not None else trafilatura.extract_metadata(_copy(tree), default_url=url)
-    text = (doc.text or "") if doc is not None else ""
-    if not text.strip():
-        text = _visible_text(tree)
-    paragraphs = [_SPACES.sub(" ", line).strip() for line in drop_boilerplate_lines(text).split("\n")]
-    title = (meta.title or None) if meta is not None else None
+        # precision mode missed most of what it finds (old table layouts).
+        balanced = _paragraphs(trafilatura.bare_extraction(_copy(text_tree), **options))
+        if sum(map(len, balanced)) > 2 * sum(map(len, found)):
+            found = balanced
+    if sum(map(len, found)) < _MIN_TEXT:
+        # On a small page trafilatura may run its blocks together; the visible text
+        # with the same words keeps them apart.
+        visible = _visible_text(_copy(text_tree))
+        if not found or " ".join(visible).split() == " ".join(found).split():
+            found = visible
+    paragraphs = []
+    for paragraph in found:
+        kept = "\n".join(line for line in paragraph.split("\n") if not is_boilerplate_line(line))
+        if kept:
+            paragraphs.append(kept)
     return Page(
-        text="\n\n".join(p for p in paragraphs if p),
-        title=title or _title_tag(tree),
+        text="\n\n".join(paragraphs),
+        title=(meta.title if meta is not None else None) or _title_tag(tree),
         published=_date(meta.date if meta is not None else None),
         url=_absolute(meta.url if meta is not None else None) or url,
     )
 
 
+def _paragraphs(doc) -> list[str]:
+    """The paragraphs of trafilatura's result: each block of its body (a list: each item),
+    spaces collapsed, ``<lb/>`` a line break."""
+    if doc is None or doc.body is None:
+        return []
+    blocks: list[lxml.etree._Element] = []
+    for element in doc.body:
+        if element.tag == "list":
+            blocks.extend(item for item in element.iter("item"))
+        else:
+            blocks.append(element)
+    found = []
+    for block in blocks:
+        text = _text_with_breaks(block)
+        lines = [" ".join(line.split()) for line in text.split("\n")]
+        paragraph = "\n".join(line for line in lines if line)
+        if paragraph:
+            found.append(paragraph)
+    return found
+
+
+def _text_with_breaks(element: lxml.etree._Element) -> str:
+    pieces: list[str] = []
+
+    def walk(node: lxml.etree._Element) -> None:
+        if node.tag == "lb":
+            pieces.append("\n")
+        # A source line break inside a paragraph is a space, not a break.
+        pieces.append((node.text or "").replace("\n", " "))
+        for child in node:
+            if child.tag != "list":  # a nested list is listed on its own
+                walk(child)
+            pieces.append((child.tail or "").replace("\n", " "))
+
+    walk(element)
+    return "".join(pieces)
+
+
 def _parse(html: str | bytes) -> lxml.html.HtmlElement | None:
+    if isinstance(html, bytes):
+        declared = _CHARSET.search(html[:4096])
+        encoding = declared.group(1).decode("ascii", "replace") if declared else "utf-8"
+        try:
+            html = html.decode(encoding, errors="replace")
+        except LookupError:
+            html = html.decode("utf-8", errors="replace")
+    # Control characters are not text (and lxml refuses them in a tree it edits).
+    html = _CONTROL.sub("", html)
     try:
         return lxml.html.document_fromstring(html)
     except (lxml.etree.ParserError, ValueError):  # "Document is empty"; a str with an XML declaration
-        if isinstance(html, str):
-            try:
-                return lxml.html.document_fromstring(html.encode("utf-8"))
-            except (lxml.etree.ParserError, ValueError):
-                return None
-        return None
+        try:
+            return lxml.html.document_fromstring(html.encode("utf-8"))
+        except (lxml.etree.ParserError, ValueError):
+            return None
 
 
 def _copy(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
@@ -129,32 +187,40 @@ def _drop_invisible(tree: lxml.html.HtmlElement) -> None:
             element.drop_tree()
 
 
-def _visible_text(tree: lxml.html.HtmlElement) -> str:
-    """Every visible text of a page outside menus, asides, headers and footers, a line per block."""
+def _visible_text(tree: lxml.html.HtmlElement) -> list[str]:
+    """Every visible text of a page outside menus, asides, headers and footers, a paragraph per block."""
     body = tree.find("body")
     if body is None:
-        return ""
+        return []
     for element in list(body.iter(*_BOILERPLATE)):
         if element.getparent() is not None:
             element.drop_tree()
-    pieces: list[str] = []
+    paragraphs: list[str] = []
+    current: list[str] = []
+
+    def flush() -> None:
+        lines = [" ".join(line.split()) for line in "".join(current).split("\n")]
+        if any(lines):
+            paragraphs.append("\n".join(line for line in lines if line))
+        current.clear()
 
     def walk(element: lxml.html.HtmlElement) -> None:
         block = element.tag in _BLOCKS
         if block:
-            pieces.append("\n")
+            flush()
         if element.tag == "br":
-            pieces.append("\n")
-        pieces.append(element.text or "")
+            current.append("\n")
+        current.append((element.text or "").replace("\n", " "))  # a source line break is a space
         for child in element:
             if isinstance(child.tag, str):
                 walk(child)
-            pieces.append(child.tail or "")
+            current.append((child.tail or "").replace("\n", " "))
         if block:
-            pieces.append("\n")
+            flush()
 
     walk(body)
-    return "\n".join(line for line in "".join(pieces).split("\n") if line.strip())
+    flush()
+    return paragraphs
 
 
 def _title_tag(tree: lxml.html.HtmlElement) -> str | None:
