@@ -15,13 +15,17 @@ from pathlib import Path
 import click
 
 from geomap.cli_options import (
+    InputParam,
     ProgressBar,
     check_engine_options,
     check_geocoder_options,
     date_option,
     engine_options,
+    fetch_options,
     geocoder_options,
     geocoder_warnings,
+    interval_option,
+    make_fetcher,
     online_lookup,
     open_gazetteer,
     store_options,
@@ -120,25 +124,31 @@ def _workflow(command, options: dict, geocoder: dict, **kwargs):
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=InputParam())
 @store_options
 @click.option("--published", callback=date_option, metavar="YYYY-MM-DD",
               help="Publication date for articles that do not give one (anchors 'yesterday', 'on Monday').")
+@fetch_options
 @geocoder_options
 @engine_options
-def run(paths: tuple[Path, ...], out_dir: Path, overrides_file: Path | None, wait: float,
-        published: dt.date | None, jobs: int, engine: str, scheduler: str | None, **geocoder) -> None:
+def run(paths: tuple[Path | str, ...], out_dir: Path, overrides_file: Path | None, wait: float,
+        published: dt.date | None, fetch_delay: float, fetch_timeout: float, fetch_retries: int,
+        jobs: int, engine: str, scheduler: str | None, **geocoder) -> None:
     """Read articles, extract and place their incidents, write the table and the map.
 
     PATHS are files or folders of .txt, .md, .html and .jsonl articles (JSONL: one
-    article a line with "id", "text" and optionally "title", "published", "url").
+    article a line with "id", "text" and optionally "title", "published", "url"),
+    and URLs of article pages, RSS / Atom feeds and OPML lists of feeds, mixed freely.
+    Pages are fetched politely (--fetch-*) and asked again only if they changed (the
+    fetch cache is in OUT/geomap.sqlite).
 
     Everything goes into the event store OUT/geomap.sqlite, and OUT/events.csv,
     OUT/events.geojson and OUT/map.html are written from it. Run it again with new
     articles: articles it already holds are not read again (the same text is the
     same article, whatever its file name; a JSONL line with a known id and a new
-    text replaces the old one), and an incident that a new article reports again
-    joins the event it already is (same event_id, one more source).
+    text replaces the old one; a web page is known by its canonical URL), and an
+    incident that a new article reports again joins the event it already is (same
+    event_id, one more source).
 
     \b
     Example:
@@ -147,15 +157,71 @@ def run(paths: tuple[Path, ...], out_dir: Path, overrides_file: Path | None, wai
         geomap run seeds/ --geocoder nominatim --geocoder-domain localhost:8080 --geocoder-scheme http
         geomap run feed/ --jobs 2
         geomap run feed/ --engine dask --scheduler tcp://10.0.0.5:8786
+        geomap run https://news.example/feed.xml https://news.example/a1.html notes/
     """
+    from geomap.web import is_url
     from geomap.workflow import run as run_workflow
 
     options = {"jobs": jobs, "engine": engine, "scheduler": scheduler, "overrides": overrides_file, "wait": wait,
                "published": published}
-    result = _workflow(run_workflow, options, geocoder, inputs=list(paths), out=out_dir)
+    fetcher = None
+    if any(is_url(p) for p in paths):
+        fetcher = make_fetcher(out_dir, fetch_delay=fetch_delay, fetch_timeout=fetch_timeout,
+                               fetch_retries=fetch_retries)
+        options["fetcher"] = fetcher
+    try:
+        result = _workflow(run_workflow, options, geocoder, inputs=list(paths), out=out_dir)
+    finally:
+        if fetcher is not None:
+            click.echo(f"Fetched: {_s(fetcher.requests, 'request')}, {fetcher.not_modified} answered "
+                       "304 Not Modified.", err=True)
+            fetcher.close()
+            if fetcher.cache is not None:
+                fetcher.cache.close()
     if result.report.failed:
         _report_failures(result.report.failed)
         sys.exit(EXIT_SOME_FAILED)
+
+
+@cli.command()
+@click.argument("feeds", nargs=-1, required=True, type=InputParam())
+@click.option("--every", "every", default="15m", show_default=True, callback=interval_option, metavar="INTERVAL",
+              help="How often to update: 30s, 15m, 2h, 1d (from the start of one update to the next).")
+@store_options
+@click.option("--published", callback=date_option, metavar="YYYY-MM-DD",
+              help="Publication date for articles that do not give one.")
+@fetch_options
+@click.pass_context
+def watch(ctx: click.Context, feeds: tuple[Path | str, ...], every: float, **options) -> None:
+    """Keep a map current: run FEEDS into OUT now and then every INTERVAL, until Ctrl-C.
+
+    FEEDS are what `geomap run` takes (feeds, pages, OPML lists, files, folders). Each
+    update is a `geomap run`: a feed that has not changed costs one conditional request
+    and adds nothing. Updates never overlap, and a store another geomap run holds is
+    left alone until the next update (see --wait). Ctrl-C or SIGTERM stops it cleanly:
+    every article stored so far is kept. A bad link is reported and the watch goes on.
+
+    \b
+    Example:
+        geomap watch https://news.example/feed.xml --every 15m --out output/
+        # or from cron, every 15 minutes:
+        # */15 * * * *  geomap run https://news.example/feed.xml --out /srv/map
+    """
+    from geomap.web.watch import interrupt_on_sigterm
+    from geomap.web.watch import watch as watch_loop
+
+    def update() -> None:
+        try:
+            ctx.invoke(run, paths=feeds, **options)
+        except SystemExit as done:  # run ends with sys.exit (1: an error, 3: some inputs failed); watch goes on
+            if done.code not in (None, 0, EXIT_ERROR, EXIT_SOME_FAILED):
+                raise
+
+    try:
+        with interrupt_on_sigterm():
+            watch_loop(update, every=every)
+    except KeyboardInterrupt:
+        click.echo("Stopped; everything stored so far is kept.", err=True)
 
 
 @cli.command()

@@ -13,7 +13,8 @@ from pathlib import Path
 import click
 
 __all__ = ["date_option", "store_options", "geocoder_options", "engine_options", "check_engine_options",
-           "check_geocoder_options", "online_lookup", "geocoder_warnings", "ProgressBar", "open_gazetteer"]
+           "check_geocoder_options", "online_lookup", "geocoder_warnings", "ProgressBar", "open_gazetteer",
+           "InputParam", "fetch_options", "make_fetcher", "interval_option"]
 
 
 def date_option(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
@@ -94,6 +95,50 @@ def engine_options(command):
                           "installed and its gazetteer built (geomap geocode Kyiv builds it)."),
     )
     return _apply(options, command)
+
+
+class InputParam(click.ParamType):
+    """A file, a folder, or an http(s) URL (kept as written: a Path would fold its '//')."""
+
+    name = "PATH|URL"
+
+    def convert(self, value, param, ctx):
+        from geomap.web import is_url
+
+        if isinstance(value, Path) or not is_url(value):
+            return Path(value)
+        return str(value).strip()
+
+
+def fetch_options(command):
+    """--fetch-delay, --fetch-timeout and --fetch-retries: how politely URLs and feeds are fetched."""
+    options = (
+        click.option("--fetch-delay", default=1.0, show_default=True, type=click.FloatRange(min=0), metavar="SECONDS",
+                     help="At least this long between two requests to the same web site."),
+        click.option("--fetch-timeout", default=30.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+                     metavar="SECONDS", help="Give up on a URL after this long (connecting, reading and retries)."),
+        click.option("--fetch-retries", default=2, show_default=True, type=click.IntRange(min=0), metavar="N",
+                     help="Retries of a URL that timed out or answered 429 / 5xx, with exponential back-off."),
+    )
+    return _apply(options, command)
+
+
+def make_fetcher(out_dir: Path, *, fetch_delay: float, fetch_timeout: float, fetch_retries: int):
+    """The Fetcher of the --fetch-* options, its cache in the store's file."""
+    from geomap.store import STORE_NAME
+    from geomap.web import FetchCache, Fetcher
+
+    return Fetcher(timeout=fetch_timeout, retries=fetch_retries, min_delay=fetch_delay,
+                   cache=FetchCache(out_dir / STORE_NAME))
+
+
+def interval_option(ctx: click.Context, param: click.Parameter, value: str) -> float:
+    from geomap.web.watch import parse_interval
+
+    try:
+        return parse_interval(value)
+    except ValueError as err:
+        raise click.BadParameter(str(err)) from None
 
 
 def check_engine_options(engine: dict, lookup) -> None:

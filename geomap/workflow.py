@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import itertools
 import os
 import tempfile
 from collections import Counter
@@ -46,6 +47,7 @@ from geomap.store import (
     write_csv,
     write_geojson,
 )
+from geomap.web import FetchCache, Fetcher, is_url, read_urls
 
 if TYPE_CHECKING:  # pragma: no cover
     import folium
@@ -183,17 +185,38 @@ def _split_inputs(inputs: Iterable[Input]) -> tuple[list[Article], list[str | os
     return articles, paths
 
 
-def read_inputs(inputs: Iterable[Input], *, published: dt.date | None = None) -> tuple[list[Article], list[ArticleError]]:
-    """The articles of paths, texts and Articles, and the inputs that could not be read."""
+def read_inputs(inputs: Iterable[Input], *, published: dt.date | None = None, fetcher: Fetcher | None = None,
+                out: str | os.PathLike[str] | None = None) -> tuple[list[Article], list[ArticleError]]:
+    """The articles of paths, URLs, texts and Articles, and the inputs that could not be read.
+
+    URLs (pages, RSS / Atom feeds, OPML lists) are read by :func:`geomap.web.read_urls`
+    with ``fetcher`` (by default a polite :class:`~geomap.web.Fetcher` whose cache is in
+    ``out/geomap.sqlite``, when there is an ``out``), in the order given among the paths.
+    """
     given, paths = _split_inputs(inputs)
     articles: list[Article] = list(given)
     failures: list[ArticleError] = []
-    if paths:
-        for item in read_articles(paths, published=published):
-            if isinstance(item, ArticleError):
-                failures.append(item)
+    own = None
+    if fetcher is None and any(is_url(p) for p in paths):
+        fetcher = own = Fetcher(cache=FetchCache(Path(out) / STORE_NAME) if out is not None else None)
+    try:
+        for web, group in itertools.groupby(paths, key=is_url):
+            if web:
+                assert fetcher is not None
+                items: Iterable[Article | ArticleError] = read_urls([str(u) for u in group], fetcher=fetcher,
+                                                                    published=published)
             else:
-                articles.append(item)
+                items = read_articles(list(group), published=published)
+            for item in items:
+                if isinstance(item, ArticleError):
+                    failures.append(item)
+                else:
+                    articles.append(item)
+    finally:
+        if own is not None:
+            own.close()
+            if own.cache is not None:
+                own.cache.close()
     return articles, failures
 
 
@@ -349,11 +372,14 @@ def run(
     lookup: OnlineLookup | None = None,
     on_wait: Callable[[], None] | None = None,
     progress: Any = None,
+    fetcher: Fetcher | None = None,
 ) -> Result:
     """Read articles, extract and place their incidents, keep them in the store at ``out``.
 
-    ``inputs``: paths of files or folders (``.txt``, ``.md``, ``.html``, ``.jsonl``), plain
-    texts, or :class:`~geomap.models.Article` objects. With ``out`` a folder, the event
+    ``inputs``: paths of files or folders (``.txt``, ``.md``, ``.html``, ``.jsonl``), URLs
+    of article pages, RSS / Atom feeds and OPML lists (fetched by ``fetcher``, by default a
+    polite :class:`~geomap.web.Fetcher` with its cache in the store), plain texts, or
+    :class:`~geomap.models.Article` objects. With ``out`` a folder, the event
     store ``out/geomap.sqlite`` grows (a rerun adds only what is new) and ``events.csv``,
     ``events.geojson`` and ``map.html`` are written there; with ``out=None`` a temporary
     store is used and nothing is written.
@@ -369,7 +395,7 @@ def run(
     if isinstance(inputs, (str, os.PathLike, Article)):
         inputs = [inputs]
     inputs = list(inputs)
-    articles, failures = read_inputs(inputs, published=published)
+    articles, failures = read_inputs(inputs, published=published, fetcher=fetcher, out=out)
     if not articles:
         names = ", ".join(str(i) if not isinstance(i, Article) else i.id for i in inputs)
         raise NoArticlesError(f"no article could be read from {names or 'no input'}", failures)

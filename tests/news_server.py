@@ -127,7 +127,7 @@ class NewsServer:
 
     def start(self) -> NewsServer:
         handler = type("Handler", (_Handler,), {"state": self})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._httpd = _QuietServer(("127.0.0.1", 0), handler)
         self._httpd.daemon_threads = True
         self._released.clear()
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
@@ -166,6 +166,11 @@ class NewsServer:
                 else:
                     fault.times -= 1
             return self.routes.get(path), fault
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:
+        pass  # a client that gave up (a timeout under test) resets its connection: expected
 
 
 class _Handler(BaseHTTPRequestHandler):

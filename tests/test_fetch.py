@@ -5,11 +5,10 @@ from __future__ import annotations
 import time
 
 import pytest
+from news_server import NewsServer, news_server  # noqa: F401 (fixture)
 
 from geomap.web.cache import FetchCache
 from geomap.web.fetch import DEFAULT_USER_AGENT, Fetcher, FetchError
-
-from news_server import NewsServer, news_server  # noqa: F401 (fixture)
 
 
 def fetcher(**options) -> Fetcher:

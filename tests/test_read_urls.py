@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from news_server import NewsServer, news_server  # noqa: F401 (fixture)
 
 from geomap.errors import ArticleError
 from geomap.models import Article
 from geomap.web.cache import FetchCache
 from geomap.web.fetch import Fetcher
 from geomap.web.read import read_urls, url_article_id
-
-from news_server import NewsServer, news_server  # noqa: F401 (fixture)
 
 ATOM = """<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom">
