@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -168,11 +169,15 @@ def test_watch_updates_on_schedule_and_stops_cleanly_on_ctrl_c(news_server: News
 
 
 def test_watch_never_updates_a_store_another_run_holds(news_server: NewsServer, tmp_path: Path) -> None:
+    lines: list[str] = []
     with EventStore.open(tmp_path):
         proc = watch_process(f"{news_server.url}/news/a1.html", "--every", "1s", "--out", tmp_path,
                              "--fetch-delay", "0", "--wait", "0.5")
+        reader = threading.Thread(target=lambda: lines.extend(proc.stderr), daemon=True)
+        reader.start()
         try:
-            time.sleep(3)
+            wait_for(lambda: sum("is in use by another geomap run" in line for line in lines) >= 2,
+                     "two updates that found the store in use")
             assert proc.poll() is None  # it keeps watching
             assert not (tmp_path / "events.csv").exists()
         except BaseException:
@@ -180,9 +185,10 @@ def test_watch_never_updates_a_store_another_run_holds(news_server: NewsServer, 
             raise
     wait_for(lambda: (tmp_path / "events.csv").exists(), "the update after the lock was let go")
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=HUNG)
-    assert "is in use by another geomap run" in err
+    proc.wait(timeout=HUNG)
+    reader.join(timeout=HUNG)
     assert proc.returncode == 0
+    assert "Stopped; everything stored so far is kept." in "".join(lines)
 
 
 def test_watch_rejects_a_bad_interval(tmp_path: Path) -> None:
