@@ -445,3 +445,21 @@ def test_a_boilerplate_first_line_does_not_become_the_title(tmp_path):
     )
     (article,) = read_articles([path])
     assert article.title == "ISW: Putin rejects a call for quick peace in Ukraine"
+
+
+def test_the_seed_is_read_without_its_link_to_main_version_and_counter_lines() -> None:
+    seed = next((Path(__file__).parents[1] / "seeds").glob("*.txt"))
+    raw = seed.read_text(encoding="utf-8")
+    (article,) = read_articles([seed])
+    assert article.text.startswith("ISW: Putin rejects Trump's call for quick peace in Ukraine\n\n")
+    assert "Link to main version" not in article.text and "\n489\n" not in f"\n{article.text}\n"
+    assert article.text == raw[len("Link to main version\n\n489\n\n"):]
+    assert article.id == article_id(raw)  # a store that read the seed before knows it by the same id
+
+
+def test_share_button_lines_of_a_saved_page_are_dropped(tmp_path) -> None:
+    path = tmp_path / "saved.txt"
+    path.write_text("Drone strike hits Kharkiv apartment block\n\nShare | Tweet | Email\n\n"
+                    "A drone hit a building in Kharkiv, officials said.\n\n1,204 views\n", encoding="utf-8")
+    (article,) = read_articles([path])
+    assert article.text == "Drone strike hits Kharkiv apartment block\n\nA drone hit a building in Kharkiv, officials said.\n"
