@@ -81,13 +81,16 @@ def extract_page(html: str | bytes, *, url: str | None = None) -> Page:
     text_tree = _copy(tree)
     for element in list(text_tree.iter("time")):
         element.drop_tag()
-    options = {"url": url, "include_comments": False, "include_tables": False, "with_metadata": False}
-    doc = trafilatura.bare_extraction(_copy(text_tree), favor_precision=True, **options)
+    def extract(tree: lxml.html.HtmlElement, *, favor_precision: bool):
+        return trafilatura.bare_extraction(tree, url=url, include_comments=False, include_tables=False,
+                                           with_metadata=False, favor_precision=favor_precision)
+
+    doc = extract(_copy(text_tree), favor_precision=True)
     found = _paragraphs(doc)
     if sum(map(len, found)) < _MIN_TEXT:
         # Balanced mode also keeps more of the page's furniture: only worth it when
         # precision mode missed most of what it finds (old table layouts).
-        balanced = _paragraphs(trafilatura.bare_extraction(_copy(text_tree), **options))
+        balanced = _paragraphs(extract(_copy(text_tree), favor_precision=False))
         if sum(map(len, balanced)) > 2 * sum(map(len, found)):
             found = balanced
     if sum(map(len, found)) < _MIN_TEXT:
@@ -147,14 +150,16 @@ def _text_with_breaks(element: lxml.etree._Element) -> str:
     return "".join(pieces)
 
 
-def _parse(html: str | bytes) -> lxml.html.HtmlElement | None:
-    if isinstance(html, bytes):
-        declared = _CHARSET.search(html[:4096])
+def _parse(markup: str | bytes) -> lxml.html.HtmlElement | None:
+    if isinstance(markup, bytes):
+        declared = _CHARSET.search(markup[:4096])
         encoding = declared.group(1).decode("ascii", "replace") if declared else "utf-8"
         try:
-            html = html.decode(encoding, errors="replace")
+            html = markup.decode(encoding, errors="replace")
         except LookupError:
-            html = html.decode("utf-8", errors="replace")
+            html = markup.decode("utf-8", errors="replace")
+    else:
+        html = markup
     # Control characters are not text (and lxml refuses them in a tree it edits).
     html = _CONTROL.sub("", html)
     try:
