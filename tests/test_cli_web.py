@@ -68,6 +68,7 @@ def test_a_feed_of_two_articles_and_a_dead_link(news_server: NewsServer, tmp_pat
     assert "2 unchanged; 0 new events" in again.stdout
     assert (out / "events.csv").read_bytes() == before
     assert news_server.paths() == ["/feed.xml", "/news/a3.html"]  # a 304, and the dead link asked again
+    assert "Fetched: 2 requests, 1 answered 304 Not Modified." in again.stderr
 
 
 def test_a_single_article_url_works_on_its_own(news_server: NewsServer, tmp_path: Path) -> None:
