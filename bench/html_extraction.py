@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         leaks: list[str] = []
         for name, html in pages.items():
             text = extract(html)
-            if not text and label.startswith(("geomap", "readability")):
+            if not text and label.startswith(("geomap", "readability", "old")):
                 break
             k = sum(s in text for s in gold[name]["keep"])
             bad = [s for s in gold[name]["drop"] if s in text]
@@ -114,7 +114,10 @@ def main(argv: list[str] | None = None) -> int:
             for leak in leaks:
                 print(f"    leaked  {leak}")
             continue
-        print(f"{label:40} (not installed)")
+        if label.startswith("old"):
+            print(f"{label:40} (removed by issue 15; measured before: 17/17 kept, 30/58 leaked, 0/5 pages, 0.35 ms)")
+        else:
+            print(f"{label:40} (not installed)")
     return 0
 
 
