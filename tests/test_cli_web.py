@@ -196,3 +196,13 @@ def test_watch_rejects_a_bad_interval(tmp_path: Path) -> None:
     result = geomap("watch", "http://127.0.0.1:9/feed.xml", "--every", "soon", "--out", tmp_path)
     assert result.exit_code == 2
     assert "expected an interval such as 30s, 15m, 2h or 1d, got 'soon'" in result.output
+
+
+def test_the_library_workflow_reads_urls_too(news_server: NewsServer, tmp_path: Path) -> None:
+    import geomap
+    from geomap.web import Fetcher
+
+    result = geomap.run([f"{news_server.url}/news/a1.html"], out=tmp_path, fetcher=Fetcher(min_delay=0))
+    strike = result.table[result.table["place_name"] == "Kharkiv"]
+    assert list(strike["source_url"]) == ["http://news.example/world/kharkiv-drone-strike"]
+    assert [a.reason for a in result.report.failed] == []
