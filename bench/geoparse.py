@@ -20,9 +20,15 @@ in GeoWebNews and LGL, and are not in GeoVirus. Each corpus is scored under its 
 annotation policy (the table), and the other way too (the "demonyms" line), so both are
 measured. ``geomap geoparse`` leaves demonyms out.
 
+Each corpus is scored twice over: with today's scores (one-to-one span matching,
+resolution over the recognised toponyms that have coordinates) and with the strict
+variant of issue 13 (any overlap counts for precision and recall; a recognised toponym
+left without coordinates is wrong), on the whole corpus and on its dev split (``--split
+both``, the default: the whole corpus is geoparsed once and both are scored from it).
+
 Usage:
 
-    python bench/geoparse.py                      # all three corpora, dev split
+    python bench/geoparse.py                      # all three corpora, whole and dev
     python bench/geoparse.py --limit 20 --corpus lgl
     python bench/geoparse.py --split all --json > geoparse.json
 """
@@ -37,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from geomap.errors import GeomapError
-from geomap.evaluate import read_gold, score_geoparse
+from geomap.evaluate import read_gold, score_geoparse, split_of
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_BENCH_DIR = REPO.parent / "shared" / "bench"
@@ -58,18 +64,19 @@ def main(argv: list[str] | None = None) -> int:
 
     results: dict[str, dict[str, Any]] = {}
     for corpus in args.corpus:
-        gold = read_gold(args.bench_dir / corpus / f"{corpus}.jsonl", split=None if args.split == "all" else args.split)
+        gold = read_gold(args.bench_dir / corpus / f"{corpus}.jsonl", split=args.split if args.split in ("dev", "train") else None)
         if args.limit is not None:
             gold = gold[: args.limit]
         results[corpus] = _run(corpus, gold, geoparser, BATCH, args)
         if not args.json:
-            _print_corpus(corpus, results[corpus], args.split)
+            _print_corpus(corpus, results[corpus], "whole" if args.split in ("all", "both") else args.split)
             print(flush=True)
     if args.json:
         for result in results.values():
             del result["table"]
         print(json.dumps({"split": args.split, "startup_s": round(startup_s, 3), "corpora": results}, indent=2))
     else:
+        _print_summary(results, args.split)
         print(f"startup (not in the times above): model and gazetteer {startup_s:.1f} s")
     return 0
 
@@ -78,7 +85,8 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bench-dir", type=Path, default=DEFAULT_BENCH_DIR, help="folder with <corpus>/<corpus>.jsonl (default: %(default)s)")
     parser.add_argument("--corpus", action="append", choices=CORPORA, help="run only this corpus (repeatable; default: all)")
-    parser.add_argument("--split", choices=("dev", "train", "all"), default="dev", help="which documents (default: %(default)s)")
+    parser.add_argument("--split", choices=("dev", "train", "all", "both"), default="both",
+                        help="which documents: both = the whole corpus and its dev split, scored from one run (default: %(default)s)")
     parser.add_argument("--limit", type=int, metavar="N", help="only the first N documents of each corpus")
     parser.add_argument("--repeat", type=int, default=1, metavar="N", help="time each side N times, keep the fastest (default: %(default)s)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
@@ -124,9 +132,15 @@ def _run(corpus: str, gold: list[dict[str, Any]], geoparser: Any, batch: int, ar
     try:
         scores = score_geoparse(gold, predictions)
         other_scores = score_geoparse(gold, other)
+        dev_scores = None
+        if args.split == "both":
+            dev_gold = [doc for doc in gold if split_of(doc["id"]) == "dev"]
+            dev_ids = {doc["id"] for doc in dev_gold}
+            dev_scores = score_geoparse(dev_gold, [p for p in predictions if p["id"] in dev_ids])
     except ValueError as err:
         sys.exit(f"error: geoparse output for {corpus} cannot be scored: {err}")
     return {
+        "dev_scores": dev_scores.as_dict() if dev_scores else None,
         "n_docs": len(texts),
         "n_chars": sum(map(len, texts)),
         "demonyms_counted": policy,
@@ -155,6 +169,22 @@ def _print_corpus(corpus: str, result: dict[str, Any], split: str) -> None:
         f"Time (total, fastest of runs): geoparse {result['geoparse_s']:.2f} s ({rate:,.0f} chars/s); "
         f"spaCy small model alone {result['spacy_s']:.2f} s; ratio {ratio}"
     )
+
+
+def _print_summary(results: dict[str, dict[str, Any]], split: str) -> None:
+    """One line per corpus and split: today's overlap F1 and acc@161 next to the strict ones."""
+    print("corpus       split  docs  | overlap F1  acc@161 | strict P   strict R   strict F1  strict acc@161 (unplaced)")
+    for corpus, result in results.items():
+        rows = [("whole" if split in ("all", "both") else split, result["scores"])]
+        if result.get("dev_scores"):
+            rows.append(("dev", result["dev_scores"]))
+        for name, sc in rows:
+            print(
+                f"{corpus:<12} {name:<5} {sc['n_docs']:>5}  |   {sc['overlap_f1']:.3f}    {_fmt(sc['acc_161'])} |"
+                f"  {sc['strict_precision']:.3f}      {sc['strict_recall']:.3f}      {sc['strict_f1']:.3f}      "
+                f"{_fmt(sc['strict_acc_161'])} ({sc['strict_n_unplaced']})"
+            )
+    print()
 
 
 def _fmt(value: float | None) -> str:

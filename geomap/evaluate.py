@@ -32,6 +32,7 @@ __all__ = [
     "DEV_SHARE",
     "GeoparseScores",
     "SpanScores",
+    "StrictScores",
     "auc_of_errors",
     "predict_documents",
     "read_gold",
@@ -70,6 +71,44 @@ class SpanScores:
 
 
 @dataclass(frozen=True)
+class StrictScores:
+    """The strict variant (issue 13): overlap counted many-to-one, unplaced toponyms wrong.
+
+    precision = predicted spans that overlap some gold span / predicted spans;
+    recall = gold spans that some prediction overlaps / gold spans; ``acc_161`` is over
+    the overlapped gold spans that have coordinates, each judged by the prediction that
+    overlaps it most, and a prediction without coordinates counts as wrong (a user sees
+    no pin for it).
+    """
+
+    n_gold: int
+    n_pred: int
+    pred_overlapping: int
+    gold_overlapped: int
+    # Overlapped gold spans with coordinates, and how many of them a prediction put within 161 km.
+    n_located: int
+    n_unplaced: int
+    hits_161: int
+
+    @property
+    def precision(self) -> float:
+        return self.pred_overlapping / self.n_pred if self.n_pred else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.gold_overlapped / self.n_gold if self.n_gold else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    @property
+    def acc_161(self) -> float | None:
+        return self.hits_161 / self.n_located if self.n_located else None
+
+
+@dataclass(frozen=True)
 class GeoparseScores:
     """What :func:`score_geoparse` measured.
 
@@ -96,6 +135,7 @@ class GeoparseScores:
     # Gold toponyms with coordinates, and the share of them found and put within 161 km.
     n_gold_located: int
     end_to_end_acc_161: float | None
+    strict: StrictScores
 
     def as_dict(self) -> dict[str, Any]:
         """The scores as a flat, JSON-ready dict.
@@ -109,7 +149,10 @@ class GeoparseScores:
             spans: SpanScores = getattr(self, name)
             out |= {f"{name}_{key}": value for key, value in asdict(spans).items()}
             out |= {f"{name}_precision": spans.precision, f"{name}_recall": spans.recall, f"{name}_f1": spans.f1}
-        out |= {key: value for key, value in asdict(self).items() if key not in ("n_docs", "exact", "overlap")}
+        out |= {key: value for key, value in asdict(self).items() if key not in ("n_docs", "exact", "overlap", "strict")}
+        strict = self.strict
+        out |= {f"strict_{key}": value for key, value in asdict(strict).items()}
+        out |= {"strict_precision": strict.precision, "strict_recall": strict.recall, "strict_f1": strict.f1, "strict_acc_161": strict.acc_161}
         return out
 
     def table(self, title: str | None = None) -> str:
@@ -128,6 +171,9 @@ class GeoparseScores:
           AUC of log error (lower is better)    0.000
         End to end (1 gold with coordinates)
           accuracy@161km                        1.000
+        Strict (any overlap; a recognised toponym without coordinates is wrong)
+          overlap precision / recall / F1       1.000   1.000  1.000
+          accuracy@161km (n=1, 0 unplaced)      1.000
         """
         lines = [title] if title else []
         head = f"Recognition ({self.overlap.n_gold:,} gold, {self.overlap.n_pred:,} predicted)"
@@ -146,6 +192,11 @@ class GeoparseScores:
         lines += [f"  {label:<{width - 2}}{_format(value, spec):>9}" for label, value, spec in rows]
         lines.append(f"End to end ({self.n_gold_located:,} gold with coordinates)")
         lines.append(f"  {'accuracy@161km':<{width - 2}}{_format(self.end_to_end_acc_161, '.3f'):>9}")
+        strict = self.strict
+        lines.append("Strict (any overlap; a recognised toponym without coordinates is wrong)")
+        lines.append(f"  {'overlap precision / recall / F1':<{width - 2}}{strict.precision:>9.3f}{strict.recall:>8.3f}{strict.f1:>7.3f}")
+        label = f"accuracy@161km (n={strict.n_located:,}, {strict.n_unplaced:,} unplaced)"
+        lines.append(f"  {label:<{width - 2}}{_format(strict.acc_161, '.3f'):>9}")
         return "\n".join(lines)
 
 
@@ -184,6 +235,7 @@ def score_geoparse(gold: Iterable[Mapping[str, Any]], pred: Iterable[Mapping[str
         raise ValueError(f"predictions for documents not in gold: {', '.join(map(repr, unknown[:5]))}" + (" ..." if len(unknown) > 5 else ""))
 
     exact_matched = overlap_matched = n_gold = n_pred = 0
+    strict_pred = strict_gold = strict_located = strict_unplaced = strict_hits = 0
     n_unresolved = n_gold_located = end_to_end_hits = 0
     errors_km: list[float] = []
     id_hits: list[bool] = []
@@ -197,6 +249,22 @@ def score_geoparse(gold: Iterable[Mapping[str, Any]], pred: Iterable[Mapping[str
         pairs = _match_overlapping(gold_spans, pred_spans, exact_pairs)
         overlap_matched += len(pairs)
         n_gold_located += sum(1 for g in gold_spans if _point(g) is not None)
+        strict_pred += sum(1 for p in pred_spans if any(_overlap(g, p) > 0 for g in gold_spans))
+        for g in gold_spans:
+            overlapping = [p for p in pred_spans if _overlap(g, p) > 0]
+            if not overlapping:
+                continue
+            strict_gold += 1
+            gold_point = _point(g)
+            if gold_point is None:
+                continue
+            strict_located += 1
+            best = max(overlapping, key=lambda p: (_overlap(g, p), -abs(g["start"] - p["start"])))
+            best_point = _point(best)
+            if best_point is None:
+                strict_unplaced += 1
+            elif great_circle(gold_point, best_point).km <= ACCURACY_KM:
+                strict_hits += 1
         for gi, pi in pairs:
             g, p = gold_spans[gi], pred_spans[pi]
             gold_point, pred_point = _point(g), _point(p)
@@ -225,6 +293,7 @@ def score_geoparse(gold: Iterable[Mapping[str, Any]], pred: Iterable[Mapping[str
         auc=auc_of_errors(errors_km),
         n_gold_located=n_gold_located,
         end_to_end_acc_161=end_to_end_hits / n_gold_located if n_gold_located else None,
+        strict=StrictScores(n_gold, n_pred, strict_pred, strict_gold, strict_located, strict_unplaced, strict_hits),
     )
 
 
@@ -379,6 +448,10 @@ def _toponyms(doc: Mapping[str, Any], doc_id: str, kind: str) -> list[Mapping[st
         except ValueError as err:
             raise ValueError(f"{kind} document {doc_id!r}: toponym {dict(t)!r} has {err}") from err
     return list(toponyms)
+
+
+def _overlap(a: Mapping[str, Any], b: Mapping[str, Any]) -> int:
+    return min(a["end"], b["end"]) - max(a["start"], b["start"])
 
 
 def _match_exact(gold: list[Mapping[str, Any]], pred: list[Mapping[str, Any]]) -> list[tuple[int, int]]:

@@ -230,7 +230,43 @@ def test_the_table_shows_the_numbers() -> None:
     assert row(table, "accuracy@161km") == ["0.500"]
     assert row(table, "mean error (km)") == ["100.1"]
     assert row(table, "AUC of log error (lower is better)") == [f"{math.log1p(1.8 * KM_PER_DEGREE) / 2 / LN_MAX:.3f}"]
-    assert lines[-1].split() == ["accuracy@161km", "0.500"]
+    end_to_end = lines.index("End to end (2 gold with coordinates)")
+    assert lines[end_to_end + 1].split() == ["accuracy@161km", "0.500"]
+    assert row(table, "overlap precision / recall / F1") == ["1.000", "1.000", "1.000"]
+    assert row(table, "accuracy@161km (n=2, 0 unplaced)") == ["0.500"]
+
+
+NEW_YORK_TEXT = "Storms hit New York City and Boston."
+NEW_YORK: dict[str, Any] = {"start": 11, "end": 24, "name": "New York City", "lat": 40.71, "lon": -74.01, "geonameid": 5128581}
+BOSTON: dict[str, Any] = {"start": 29, "end": 35, "name": "Boston", "lat": 42.36, "lon": -71.06, "geonameid": 4930956}
+
+
+def test_strict_counts_every_overlap_and_an_unplaced_toponym_as_wrong() -> None:
+    # Two predictions inside "New York City" (one placed, one not), Boston found but left
+    # without coordinates, and a spurious "Storms". One-to-one matching pairs only one of
+    # the two New York pieces; the strict variant counts both for precision, scores New
+    # York by the piece that overlaps it most ("New York", placed), and Boston as wrong.
+    assert NEW_YORK_TEXT[11:24] == "New York City" and NEW_YORK_TEXT[29:35] == "Boston"
+    new_york = moved(NEW_YORK, end=19, name="New York")
+    city = moved(NEW_YORK, start=20, name="City", lat=None, lon=None, geonameid=None)
+    boston = moved(BOSTON, lat=None, lon=None, geonameid=None)
+    storms = {"start": 0, "end": 6, "name": "Storms", "lat": 10.0, "lon": 10.0, "geonameid": 1}
+    scores = score_geoparse(gold(NEW_YORK, BOSTON, text=NEW_YORK_TEXT), pred(new_york, city, boston, storms))
+    assert (scores.overlap.precision, scores.overlap.recall) == (0.5, 1.0)
+    assert scores.acc_161 == 1.0 and scores.n_unresolved == 1  # today's: Boston is left out, not wrong
+    strict = scores.strict
+    assert (strict.precision, strict.recall) == (0.75, 1.0)
+    assert strict.f1 == pytest.approx(2 * 0.75 / 1.75)
+    assert (strict.n_located, strict.n_unplaced, strict.acc_161) == (2, 1, 0.5)
+    flat = scores.as_dict()
+    assert (flat["strict_precision"], flat["strict_recall"], flat["strict_acc_161"]) == (0.75, 1.0, 0.5)
+
+
+def test_strict_acc_leaves_out_gold_without_coordinates() -> None:
+    # LGL's unresolved toponyms count for recognition only, in the strict variant too.
+    unlocated = moved(BOSTON, lat=None, lon=None, geonameid=None)
+    scores = score_geoparse(gold(NEW_YORK, unlocated, text=NEW_YORK_TEXT), pred(NEW_YORK, BOSTON))
+    assert (scores.strict.recall, scores.strict.n_located, scores.strict.acc_161) == (1.0, 1, 1.0)
 
 
 def test_read_jsonl_reads_objects_and_names_a_bad_line(tmp_path: Path) -> None:
@@ -293,7 +329,12 @@ def test_eval_scores_a_prediction_file_as_worked_out_by_hand() -> None:
     assert row(result.output, "overlapping spans") == ["0.800", "0.800", "0.800"]
     assert row(result.output, "accuracy (GeoNames id, n=4)") == ["0.750"]
     assert row(result.output, "accuracy@161km")[0] == "0.750"
-    assert result.output.rstrip().splitlines()[-1].split() == ["accuracy@161km", "0.600"]
+    lines = result.output.rstrip().splitlines()
+    assert lines[lines.index("End to end (5 gold with coordinates)") + 1].split() == ["accuracy@161km", "0.600"]
+    # Strict: Lyon, Paris, Lugansk, the Kursk region overlap gold (4 of 5 predicted, 4 of 5
+    # gold); of the 4 overlapped gold toponyms 3 are within 161 km (Paris is in Texas).
+    assert row(result.output, "overlap precision / recall / F1") == ["0.800", "0.800", "0.800"]
+    assert row(result.output, "accuracy@161km (n=4, 0 unplaced)") == ["0.750"]
 
 
 def test_eval_json_has_every_metric() -> None:
