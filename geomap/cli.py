@@ -357,8 +357,9 @@ def geocode(name: str, country: str | None, limit: int) -> None:
 @click.argument("gold", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--pred", "pred_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Predictions to score, JSONL of {\"id\", \"toponyms\"} (as geomap geoparse writes); default: geoparse the gold texts now.")
-@click.option("--demonyms/--no-demonyms", default=False, show_default=True,
-              help="Count demonyms (\"Russian\", \"European\") as toponyms of their country or region, as GeoWebNews and LGL annotate them.")
+@click.option("--demonyms/--no-demonyms", default=True, show_default=True,
+              help="Count demonyms (\"Russian\", \"European\") as toponyms of their country or region, as geomap geoparse outputs them "
+                   "and GeoWebNews and LGL annotate them; --no-demonyms drops them (GeoVirus does not annotate them).")
 @click.option("--split", type=click.Choice(["all", "dev", "train"]), default="all", show_default=True,
               help="Score only the dev or train part of the gold (a hash of each document id decides).")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as one JSON object instead of a table.")

@@ -86,7 +86,8 @@ def _specificity(m: EventMention) -> tuple[int, float]:
         return (4, p.radius_km)
     if p.feature_code in REGION_CODES:
         return (3, p.radius_km)
-    return (2 if m.near or m.approximate else 1, p.radius_km)
+    # A village the gazetteer puts at its hromada's centre (katottg) is "near" that point.
+    return (2 if m.near or m.approximate or p.source == "katottg" else 1, p.radius_km)
 
 
 class _Cluster:

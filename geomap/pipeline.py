@@ -55,7 +55,11 @@ class Geoparser:
 
 
 def toponym_record(m: Mention) -> dict:
-    """One toponym in the ``geomap geoparse`` output schema."""
+    """One toponym in the ``geomap geoparse`` output schema.
+
+    ``kind`` is ``place``, ``actor`` (metonymy: "Moscow denied") or ``demonym`` ("Russian",
+    placed at its country), so a user can keep or drop each kind.
+    """
     p = m.place
     return {
         "start": m.start,
@@ -67,19 +71,19 @@ def toponym_record(m: Mention) -> dict:
         "feature_code": p.feature_code if p else None,
         "country_code": p.country_code if p else None,
         "score": m.score,
-        "kind": m.kind,
+        "kind": "demonym" if m.kind == "modifier" else m.kind,
     }
 
 
-def geoparse(texts: Iterable[str], *, geoparser: Geoparser | None = None, demonyms: bool = False) -> list[list[dict]]:
+def geoparse(texts: Iterable[str], *, geoparser: Geoparser | None = None, demonyms: bool = True) -> list[list[dict]]:
     """Find and resolve the place names of each text.
 
-    Demonyms ("Russian") are context, not toponyms, and are left out, unless ``demonyms``:
-    then those placed count as toponyms of their country or region (as GeoWebNews and LGL
-    annotate them).
+    Demonyms ("Russian", "Turkish") count as toponyms in the news corpora (Gritta et al.'s
+    pragmatic taxonomy): they are kept, marked ``"kind": "demonym"`` and placed at their
+    country or region; one that names no place is left out, and ``demonyms=False`` drops them all.
 
-    >>> geoparse(["Shelling hit Donetsk."])[0][0]["name"]
-    'Donetsk'
+    >>> [(t["name"], t["kind"], t["country_code"]) for t in geoparse(["Russian troops shelled Donetsk."])[0]]
+    [('Russian', 'demonym', 'RU'), ('Donetsk', 'place', 'UA')]
     """
     gp = geoparser or Geoparser()
     return [

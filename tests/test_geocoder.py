@@ -124,7 +124,7 @@ def test_geocode_candidates_for_the_cli(gazetteer: Gazetteer) -> None:
     assert [(p.country_code, p.admin1_code) for p in places] == [("RU", "41"), ("RU", "47")]
     assert geocode_candidates("Korenevo", country="Ukraine", gazetteer=gazetteer) == []
     assert len(geocode_candidates("Springfield", country="US", limit=2, gazetteer=gazetteer)) == 2
-    assert format_candidate(places[0]).split("\t") == ["Korenevo", "PPL", places[0].admin1_name, "RU", "51.41065", "34.90008", "6236", "544906"]
+    assert format_candidate(places[0]).split("\t") == ["Korenevo", "PPL", places[0].admin1_name, "RU", "51.41065", "34.90008", "6236", "544906", "1", "0"]
 
 
 def test_geocode_candidates_rejects_unknown_country(gazetteer: Gazetteer) -> None:

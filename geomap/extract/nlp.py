@@ -27,6 +27,17 @@ def _line_breaks(doc: Doc) -> Doc:
     return doc
 
 
+def _keep_abbreviations_whole(nlp: Language) -> None:
+    """"Alta.", "Man.", "Qld.": spaCy keeps US state abbreviations whole but splits these
+    into a word and a full stop, and the word alone is a town abroad (Alta, Norway)."""
+    from spacy.symbols import ORTH
+
+    from geomap.extract.toponyms import dotted_abbreviations
+
+    for abbreviation in dotted_abbreviations():
+        nlp.tokenizer.add_special_case(abbreviation, [{ORTH: abbreviation}])
+
+
 @functools.lru_cache(maxsize=2)
 def load_nlp(name: str | None = None) -> Language:
     """Load the English spaCy pipeline geomap uses (once per process).
@@ -45,6 +56,7 @@ def load_nlp(name: str | None = None) -> Language:
             continue
         if "parser" in nlp.pipe_names:
             nlp.add_pipe("geomap_line_breaks", before="parser")
+        _keep_abbreviations_whole(nlp)
         return nlp
     raise GeomapError(
         f"No spaCy English model found (tried {', '.join(names)}); "

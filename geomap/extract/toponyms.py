@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
-__all__ = ["Toponym", "find_toponyms", "REGION_WORDS", "region_abbreviation"]
+__all__ = ["Toponym", "find_toponyms", "REGION_WORDS", "dotted_abbreviations", "region_abbreviation"]
 
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 # Entities the gazetteer matcher must not cut into. Dates and numbers: "March 2025" is
@@ -56,6 +56,12 @@ GENERIC_WORDS = frozenset(
     midtown republic kingdom union nation world""".split()
 )
 MAX_NGRAM = 4
+# The words that make a name a facility's ("X International Airport", "Stade de France"):
+# such a name is resolved whole or not at all, never by a town named like a word inside it.
+FACILITY_WORDS = frozenset(
+    """airport airfield aerodrome base station terminal stadium stade arena plant
+    refinery port harbour harbor bridge dam prison""".split()
+)
 
 
 @dataclass(frozen=True)
@@ -87,25 +93,40 @@ class Toponym:
 
 @functools.lru_cache(maxsize=1)
 def _abbreviations() -> dict[str, tuple[str, bool]]:
-    """{abbreviation as written: (region name, written with dots)} from data/region_abbreviations.csv."""
+    """{abbreviation as written: (region name, readable without a comma before it)} from data/region_abbreviations.csv.
+
+    AP's US abbreviations ("Calif.", "N.J.") and any with two dots or more ("N.S.W.",
+    "B.C.") are abbreviations wherever they stand; one that is also a word or a town
+    ("Man.", "Alta.", "Vic.") and the postal codes ("FL", "NSW") only after a town and
+    its comma ("Brandon, Man.").
+    """
     table: dict[str, tuple[str, bool]] = {}
     with importlib.resources.files("geomap.data").joinpath("region_abbreviations.csv").open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
-            table[row["abbreviation"]] = (row["name"], "." in row["abbreviation"])
+            abbreviation = row["abbreviation"]
+            free = "." in abbreviation and (row["country_code"] == "US" or abbreviation.count(".") >= 2)
+            table[abbreviation] = (row["name"], free)
     return table
 
 
+def dotted_abbreviations() -> list[str]:
+    """The region abbreviations written with a final dot ("Alta.", "N.S.W."), which the tokenizer must keep whole."""
+    return sorted(a for a in _abbreviations() if a.endswith("."))
+
+
 def region_abbreviation(text: str, *, after_comma: bool = False) -> str | None:
-    """The region an abbreviation names: "Fla." is Florida; "FL" only after a comma ("Tampa, FL").
+    """The region an abbreviation names: "Fla." is Florida; "FL" or "Alta." only after a comma ("Tampa, FL").
 
     >>> region_abbreviation("Calif."), region_abbreviation("CA"), region_abbreviation("CA", after_comma=True)
     ('California', None, 'California')
+    >>> region_abbreviation("Man."), region_abbreviation("Man.", after_comma=True), region_abbreviation("N.S.W.")
+    (None, 'Manitoba', 'New South Wales')
     """
     found = _abbreviations().get(text.strip())
     if found is None:
         return None
-    name, dotted = found
-    return name if dotted or after_comma else None
+    name, free = found
+    return name if free or after_comma else None
 
 
 @functools.lru_cache(maxsize=1)
@@ -217,6 +238,8 @@ def find_toponyms(doc: Doc, has_alias: Callable[[str], bool], normalize: Callabl
     # calls a person ("Shelling hit Kharkiv") may still be a well-known place.
     person_words = {t.lower_ for ent in doc.ents if ent.label_ == "PERSON" and len(ent) > 1 for t in ent if t.is_alpha}
     lone_person = [False] * n
+    norp = [False] * n
+    norps: list[Span] = []
 
     def add(span: Span, label: str, kind: str | None = None, weak: bool = False) -> None:
         span = _strip_article(span)
@@ -256,8 +279,15 @@ def find_toponyms(doc: Doc, has_alias: Callable[[str], bool], normalize: Callabl
                 continue
             if has_alias(normalize(span.text)) or ent.label_ != "FAC":
                 add(ent, ent.label_)
+            elif len(span) > 1 and (span[-1].lower_ in FACILITY_WORDS or span[0].lower_ in FACILITY_WORDS):
+                # "Pearson International Airport" the gazetteer does not know: not the town of Pearson.
+                for t in ent:
+                    blocked[t.i] = ent.label_
         elif ent.label_ == "NORP":
-            add(ent, "NORP", kind="modifier")
+            # Added after the matcher, which may find a longer name it starts ("Stade de France").
+            norps.append(ent)
+            for t in ent:
+                norp[t.i] = True
         elif ent.label_ == "ORG":
             span = _strip_article(ent)
             if len(span) > MAX_NGRAM and has_alias(normalize(span.text)):
@@ -287,23 +317,42 @@ def find_toponyms(doc: Doc, has_alias: Callable[[str], bool], normalize: Callabl
         for size in range(min(MAX_NGRAM, n - i), 0, -1):
             span = doc[i : i + size]
             cue = span.end < n and doc[span.end].lower_ in REGION_WORDS
-            if any(taken[t.i] or t.is_space or t.is_punct for t in span):
+            if any(t.is_space or t.is_punct for t in span):
                 continue
+            inside: list[int] = []
+            if any(taken[t.i] for t in span):
+                # A longer known name may hold names the model found ("Stade de France" holds
+                # "France"): it replaces them, never one that reaches out of it.
+                inside = [k for k, f in enumerate(found) if f.token_start < span.end and f.token_end > span.start]
+                if size == 1 or any(found[k].token_start < span.start or found[k].token_end > span.end for k in inside):
+                    continue
+                if not has_alias(normalize(span.text)):
+                    continue
             if any(blocked[t.i] for t in span) or (size > 1 and any(lone_person[t.i] for t in span)):
                 continue
             if len({in_org[t.i] for t in span}) > 1:
                 continue  # half in an organisation's name, half out
             if not _is_candidate_start(span[-1]):
                 continue
-            if size == 1 and not _plausible_single(doc, tok, person_words, cue):
+            if size == 1 and (norp[i] or not _plausible_single(doc, tok, person_words, cue)):
                 continue
             if _names_a_disease(doc, span):
                 continue
-            if in_org[i] and size == 1 and tok.is_upper and _whole_entity(tok):
+            dateline = _is_dateline(span)
+            if in_org[i] and size == 1 and tok.is_upper and _whole_entity(tok) and not dateline:
                 continue  # "NATO", "TASS": the organisation itself, whatever place shares its name
+            after_comma = i > 0 and doc[i - 1].text == ","
+            if size == 1 and region_abbreviation(tok.text, after_comma=after_comma) is not None:
+                add(span, "GAZ")  # "Dubbo, N.S.W.": the state, though no place is named "nsw"
+                matched = size
+                break
             if has_alias(normalize(span.text)):
+                for k in reversed(inside):
+                    del found[k]
                 weak = size == 1 and (lone_person[i] or _is_weak(doc, tok))
-                if in_org[i] and not cue:
+                if dateline:
+                    add(span, "GAZ", kind="place")  # "EDMONTON —", which the small model calls an organisation
+                elif in_org[i] and not cue:
                     add(span, "ORG", kind="actor", weak=weak)
                 else:
                     add(span, "GAZ", weak=weak)
@@ -311,6 +360,9 @@ def find_toponyms(doc: Doc, has_alias: Callable[[str], bool], normalize: Callabl
                 break
         i += max(matched, 1)
 
+    for ent in norps:
+        if not any(taken[t.i] for t in ent):
+            add(ent, "NORP", kind="modifier")
     found.sort(key=lambda t: t.start)
     return _link_qualifiers(doc, [_saints_institution(doc, t) for t in found])
 
@@ -354,6 +406,19 @@ def _plausible_single(doc: Doc, tok: Token, person_words: set[str], cue: bool) -
     if cue:
         return True
     return tok.lower_ not in person_words
+
+
+_DATELINE_MARKS = frozenset({"—", "–", "-", "--", ",", "("})
+
+
+def _is_dateline(span: Span) -> bool:
+    """A wire story's dateline: a place in capitals opening a line, then a dash, a comma or
+    the agency ("EDMONTON —", "WINNIPEG, Manitoba (CP) —")."""
+    doc = span.doc
+    opens_line = span.start == 0 or "\n" in doc[span.start - 1].text or "\n" in doc[span.start - 1].whitespace_
+    if not opens_line or not all(t.is_upper and t.is_alpha for t in span) or span.end >= len(doc):
+        return False
+    return doc[span.end].text in _DATELINE_MARKS
 
 
 def _whole_entity(tok: Token) -> bool:

@@ -355,10 +355,18 @@ def _build(tmp: Path, key: str, landmarks: Path, report: Progress) -> tuple[int,
     for e in countries:
         for alias, (is_main, cased) in alias_keys(e).items():
             add(alias, e.geonameid, RANK_COUNTRY + math.log10(e.population + 1) / 10 + 0.01 * is_main, is_main, cased)
+    town_population: dict[str, int] = {}
+    for c, al in zip(cities, city_aliases):
+        for alias in al:
+            town_population[alias] = max(town_population.get(alias, 0), c.population)
     for source, entries in extra:
         for e in entries:
             for alias, (is_main, cased) in alias_keys(e).items():
-                add(alias, e.geonameid, source.rank + source.main_boost * is_main, is_main, cased)
+                rank = source.rank + source.main_boost * is_main
+                if e.feature_code == "AIRP" and _known_by_bare_name(alias, e.name) and town_population.get(alias, VILLAGE_POPULATION) < VILLAGE_POPULATION:
+                    # "Heathrow": the airport, not the Florida village of 5,900 people named after it.
+                    rank = RANK_PLACE + math.log10(VILLAGE_POPULATION) + BOOST_MAIN_NAME + BOOST_CAPITAL + 0.01
+                add(alias, e.geonameid, rank, is_main, cased)
 
     report("checking points against country polygons", 0.75)
     places = cities + admin1 + admin2 + countries + [e for _, entries in extra for e in entries]
@@ -396,6 +404,24 @@ def _place_regions(
             kept_admin1.append(a)
             kept_admin1_aliases.append(al)
     return kept_admin1, kept_admin1_aliases, region_pop
+
+
+# An airport's bare name ("Heathrow", "Gatwick", "Dulles") outranks towns of that name
+# smaller than this; a real town ("Luton", "Narita", "Boryspil") keeps its name first.
+VILLAGE_POPULATION = 10_000
+_AIRPORT_WORDS = frozenset({"airport", "air", "airfield", "field", "base", "airbase", "international"})
+
+
+def _known_by_bare_name(alias: str, name: str) -> bool:
+    """Is ``alias`` the bare name of a major airport: "heathrow" of "London Heathrow Airport"?
+
+    The airport's full name says more than the bare name and "airport" (its city, or
+    "International"); "Council Airport" in an Alaskan village is not lifted above the village.
+    """
+    words = alias.split()
+    if _AIRPORT_WORDS.intersection(words):
+        return False
+    return bool(set(normalize_name(name).split()) - set(words) - {"airport"})
 
 
 def _first_dupes(ids: list[int]) -> list[int]:

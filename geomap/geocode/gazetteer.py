@@ -19,7 +19,7 @@ from geomap.errors import GeocoderError
 from geomap.gazetteer import Gazetteer, open_gazetteer
 from geomap.models import Place
 
-__all__ = ["GazetteerGeocoder", "geocode_candidates", "format_candidate", "CANDIDATE_COLUMNS"]
+__all__ = ["GazetteerGeocoder", "geocode_candidates", "format_candidate", "place_precision", "CANDIDATE_COLUMNS"]
 
 _MAX_ALTERNATIVES = 5
 
@@ -173,7 +173,21 @@ def _narrow(gazetteer: Gazetteer, found: list[tuple[Place, float]], qualifier: s
     return kept
 
 
-CANDIDATE_COLUMNS = ("name", "feature_code", "admin1", "country_code", "lat", "lon", "population", "geonameid")
+CANDIDATE_COLUMNS = ("name", "feature_code", "admin1", "country_code", "lat", "lon", "population", "geonameid", "geo_precision", "radius_km")
+_WIDE_PREFIXES = ("PCL", "ADM", "TERR", "CONT", "RGN")
+
+
+def place_precision(place: Place) -> int:
+    """ACLED's geo precision of a place itself: 1 the point is the place, 2 the place is near it, 3 a region.
+
+    A village the gazetteer puts at its hromada's centre (source ``katottg``) is 2.
+
+    >>> place_precision(Place(702658, "Luhansk", 48.57, 39.31, "P", "PPL", "UA"))
+    1
+    """
+    if place.feature_code.startswith(_WIDE_PREFIXES):
+        return 3
+    return 2 if place.source == "katottg" else 1
 
 
 def geocode_candidates(name: str, *, country: str | None = None, limit: int = 10, gazetteer: Gazetteer | None = None) -> list[Place]:
@@ -206,9 +220,10 @@ def format_candidate(place: Place) -> str:
     """Return one tab-separated line for a candidate, in :data:`CANDIDATE_COLUMNS` order.
 
     >>> format_candidate(Place(702658, "Luhansk", 48.56814, 39.30553, "P", "PPL", "UA", "14", "Luhanska oblast", 397677))
-    'Luhansk\\tPPL\\tLuhanska oblast\\tUA\\t48.56814\\t39.30553\\t397677\\t702658'
+    'Luhansk\\tPPL\\tLuhanska oblast\\tUA\\t48.56814\\t39.30553\\t397677\\t702658\\t1\\t0'
     """
     return "\t".join(
         str(v)
-        for v in (place.name, place.feature_code, place.admin1_name, place.country_code, f"{place.lat:.5f}", f"{place.lon:.5f}", place.population, place.geonameid)
+        for v in (place.name, place.feature_code, place.admin1_name, place.country_code, f"{place.lat:.5f}", f"{place.lon:.5f}",
+                  place.population, place.geonameid, place_precision(place), f"{place.radius_km:g}")
     )

@@ -13,6 +13,7 @@ wins. Repeated names keep one sense per document.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import functools
 import importlib.resources
 import json
@@ -52,6 +53,9 @@ CANDIDATES = 25
 # A weak name ("Police", found only because a Polish village is called so) must name a
 # place at least this big, or a country, a region, a continent or a curated place.
 WEAK_MIN_POPULATION = 100_000
+# A name the small model calls a nationality ("Cannes") that is no demonym is the town of
+# that name if it has this many people.
+NORP_MIN_POPULATION = 20_000
 ROUNDS = 2
 # Places this big are context, not neighbours: distance to a country says little.
 POINT_RADIUS_KM = 100.0
@@ -193,15 +197,49 @@ def demonym_place(text: str, gazetteer: _Lookup) -> Place | None:
     return found[0] if found else None
 
 
-def _candidates(gazetteer: _Lookup, top: Toponym) -> list[tuple[Place, float]]:
-    """Candidates with their prior probability: the gazetteer's own where it gives one."""
+def _lookup_scored(gazetteer: _Lookup, query: str) -> list[tuple[Place, float]]:
     if hasattr(gazetteer, "lookup_scored"):
-        scored = gazetteer.lookup_scored(top.query, limit=CANDIDATES)
-    else:
-        places = gazetteer.lookup(top.query, limit=CANDIDATES)
-        weights = [math.exp(prior(p)) for p in places]
-        total = sum(weights) or 1.0
-        scored = [(p, w / total) for p, w in zip(places, weights)]
+        return gazetteer.lookup_scored(query, limit=CANDIDATES)
+    places = gazetteer.lookup(query, limit=CANDIDATES)
+    weights = [math.exp(prior(p)) for p in places]
+    total = sum(weights) or 1.0
+    return [(p, w / total) for p, w in zip(places, weights)]
+
+
+# "South Philadelphia", "north west London", "Northern Europe": a part of a place the
+# gazetteer knows; "Torkula village", "Fargo City": a place and the word for its kind.
+_PART_WORDS = frozenset(
+    """north south east west northern southern eastern western central northeast northwest
+    southeast southwest northeastern northwestern southeastern southwestern upper lower
+    greater inner outer downtown""".split()
+)
+_KIND_WORDS = frozenset("village town city township province district municipality area".split())
+
+
+def _within(query: str) -> str | None:
+    """The name a part or a kind of place is of ("South Philadelphia" -> "Philadelphia"), or None."""
+    words = query.split()
+    start, end = 0, len(words)
+    while start < end - 1 and words[start].casefold().rstrip(",") in _PART_WORDS:
+        start += 1
+    while end > start + 1 and words[end - 1].casefold() in _KIND_WORDS:
+        end -= 1
+    if (start, end) == (0, len(words)):
+        return None
+    return " ".join(words[start:end])
+
+
+def _candidates(gazetteer: _Lookup, top: Toponym) -> list[tuple[Place, float]]:
+    """Candidates with their prior probability: the gazetteer's own where it gives one.
+
+    A name the gazetteer does not hold that is a part or a kind of a place it does
+    ("South Philadelphia", "Torkula village") takes that place's candidates.
+    """
+    scored = _lookup_scored(gazetteer, top.query)
+    if not scored:
+        inner = _within(top.query)
+        if inner:
+            scored = _lookup_scored(gazetteer, inner)
     if top.region_cue:
         # "Anderson County" is an entry of its own; "Kursk region" is found from "Kursk".
         whole = top.text != top.query and top.text.startswith(top.query) and hasattr(gazetteer, "lookup_scored")
@@ -464,6 +502,15 @@ def resolve_document(toponyms: Sequence[Toponym], gazetteer: _Lookup, weights: R
     weights = weights or load_weights()
     toponyms = list(toponyms)
     fixed: list[Place | None] = [demonym_place(t.text, gazetteer) if t.kind == "modifier" else None for t in toponyms]
+    for k, t in enumerate(toponyms):
+        # "Cannes", which the small model calls a nationality: no demonym, but a well-known place.
+        if t.kind == "modifier" and fixed[k] is None:
+            found = _candidates(gazetteer, t)
+            top = found[0][0] if found else None
+            if top is not None and (_names_well_known(top, t.text) or (
+                top.feature_class == "P" and top.population >= NORP_MIN_POPULATION and _norm(top.name) == _norm(t.text)
+            )):
+                toponyms[k] = dataclasses.replace(t, kind="place")
     cands = [[] if t.kind == "modifier" else _candidates(gazetteer, t) for t in toponyms]
     for k, t in enumerate(toponyms):
         # "Canadian" in "Canadian Press", "KAZAKH" in capitals: a demonym the model took for a
@@ -527,6 +574,7 @@ def _well_known(place: Place | None) -> bool:
         place.feature_code in COUNTRY_CODES
         or place.feature_code in ("ADM1", "CONT")
         or place.source == "curated"
+        or place.feature_code == "AIRP"  # "Gatwick", which the small model calls a person
         or place.population >= WEAK_MIN_POPULATION
     )
 

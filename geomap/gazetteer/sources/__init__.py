@@ -10,7 +10,7 @@ seat). Every other source is a :class:`PointSource` in :func:`point_sources`: it
 and a rank for their names. Adding one is a module here and a line in that registry.
 
 >>> [s.name for s in point_sources()]
-['continents', 'airports', 'landmarks']
+['continents', 'airports', 'landmarks', 'katottg']
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from geomap.gazetteer.sources.countries import (
     read_country_points,
 )
 from geomap.gazetteer.sources.entry import Entry, stable_negative_id
+from geomap.gazetteer.sources.katottg import read_katottg
 from geomap.gazetteer.sources.landmarks import (
     LANDMARK_COLUMNS,
     LANDMARK_FEATURE_CLASSES,
@@ -57,6 +58,7 @@ __all__ = [
     "read_admin2",
     "read_airports",
     "read_landmarks",
+    "read_katottg",
     "read_common_words",
     "read_area_points",
     "area_points_path",
@@ -69,6 +71,9 @@ __all__ = [
 RANK_CURATED = 1000.0
 RANK_CONTINENT = 950.0
 RANK_AIRPORT = 50.0
+# Below every cities500 place of the name (100 + log10 of a population of 500 or more): a
+# village the codifier adds, placed at its hromada's centre.
+RANK_VILLAGE = 99.0
 BOOST_MAIN_NAME = 1.0
 
 
@@ -94,4 +99,5 @@ def point_sources(landmarks: Path | None = None) -> tuple[PointSource, ...]:
         PointSource("continents", read_continents, RANK_CONTINENT, 0.01),
         PointSource("airports", read_airports, RANK_AIRPORT, BOOST_MAIN_NAME, region_by="name"),
         PointSource("landmarks", lambda: read_landmarks(landmarks), RANK_CURATED, 0.01, region_by="code"),
+        PointSource("katottg", read_katottg, RANK_VILLAGE, 0.01, region_by="code"),
     )

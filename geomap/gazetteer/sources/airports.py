@@ -66,6 +66,10 @@ def _airport_names(name: str, city: str, public: bool) -> tuple[str, list[str]]:
         cores.append(core[len(city) :].strip())
     words = ("air base", "airbase", "airfield", "air field") if code != "AIRP" else ("airport", "international airport", "airfield")
     names = [f"{c} {w}" for c in cores for w in words]
+    first, _, rest = core.partition(" ")
+    if code == "AIRP" and public and rest and " " not in rest and len(rest) >= 4 and first.casefold() != city.casefold():
+        # "Toronto Pearson International Airport" in Mississauga: news writes "Pearson International Airport".
+        names.extend(f"{rest} {w}" for w in words)
     if public or code == "AIRB":
         # Well-known fields go by their bare name ("Heathrow", "Belbek"); ranking keeps towns first.
         names.extend(c for c in cores if len(c) >= 4)

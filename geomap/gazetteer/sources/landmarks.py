@@ -16,6 +16,8 @@ LANDMARK_FEATURE_CLASSES = {
     "PPLX": "P", "RGN": "L", "AREA": "L", "CONT": "L", "ISL": "T", "MTS": "T", "DSRT": "T", "OCN": "H", "GULF": "H", "PEN": "T", "STRT": "H", "SEA": "H",
     "CSTL": "S", "SQR": "S", "BLDG": "S", "BDG": "S", "PSN": "S", "PS": "S", "MILB": "S",
     "LMK": "S", "DAM": "S", "MFG": "S", "ST": "R", "ADMD": "A",
+    "STDM": "S", "PRT": "S", "NVB": "S", "AIRB": "S", "STM": "H", "RSV": "H", "LK": "H", "BAY": "H", "CHN": "H",
+    "CNL": "H", "SPIT": "T", "ISLS": "T", "DLTA": "T", "PLN": "T", "MT": "T", "PASS": "T", "PRK": "L",
 }
 
 
