@@ -105,7 +105,7 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def _run(corpus: str, gold: list[dict[str, Any]], geoparser: Any, batch: int, args: argparse.Namespace) -> dict[str, Any]:
-    from geomap.pipeline import toponym_record
+    from geomap.pipeline import is_output_toponym, toponym_record
 
     texts = [doc["text"] for doc in gold]
     spacy_runs, geoparse_runs = [], []
@@ -116,15 +116,12 @@ def _run(corpus: str, gold: list[dict[str, Any]], geoparser: Any, batch: int, ar
             pass
         spacy_runs.append(time.perf_counter() - started)
         started = time.perf_counter()
-        found = [[toponym_record(m) for m in mentions] for _doc, mentions in geoparser.pipe(texts)]
+        found = [[toponym_record(m) for m in mentions if is_output_toponym(m)] for _doc, mentions in geoparser.pipe(texts)]
         geoparse_runs.append(time.perf_counter() - started)
     spacy_s, geoparse_s = min(spacy_runs), min(geoparse_runs)
 
     # What geomap geoparse writes: demonyms that name a place, marked "kind": "demonym".
-    with_demonyms = [
-        {"id": doc["id"], "toponyms": [t for t in toponyms if t["kind"] != "demonym" or t["lat"] is not None]}
-        for doc, toponyms in zip(gold, found)
-    ]
+    with_demonyms = [{"id": doc["id"], "toponyms": toponyms} for doc, toponyms in zip(gold, found)]
     without = [{"id": p["id"], "toponyms": [t for t in p["toponyms"] if t.get("kind") != "demonym"]} for p in with_demonyms]
     policy = DEMONYMS_ANNOTATED[corpus]
     predictions, other = (with_demonyms, without) if policy else (without, with_demonyms)

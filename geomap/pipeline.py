@@ -18,10 +18,10 @@ from geomap.extract.nlp import load_nlp
 from geomap.extract.toponyms import find_toponyms
 from geomap.gazetteer import Gazetteer, normalize_name, open_gazetteer
 from geomap.geocode.locate import locate_name
-from geomap.geocode.resolve import resolve_toponyms
+from geomap.geocode.resolve import is_demonym, resolve_toponyms
 from geomap.models import Article, Mention, Place
 
-__all__ = ["Geoparser", "geoparse", "extract_events", "ExtractResult", "article_events", "events_frame", "toponym_record"]
+__all__ = ["Geoparser", "geoparse", "extract_events", "ExtractResult", "article_events", "events_frame", "is_output_toponym", "toponym_record"]
 
 BATCH = 16
 
@@ -39,7 +39,7 @@ class Geoparser:
         self.nlp = nlp or load_nlp()
 
     def resolve(self, doc: Doc) -> list[Mention]:
-        toponyms = find_toponyms(doc, self.gazetteer.has_alias, normalize_name)
+        toponyms = find_toponyms(doc, self.gazetteer.has_alias, normalize_name, self.gazetteer.is_place_acronym)
         return resolve_toponyms(toponyms, self.gazetteer)
 
     def locate(self, name: Mention, context: Sequence[Mention]) -> Place | None:
@@ -52,6 +52,23 @@ class Geoparser:
     def pipe(self, texts: Iterable[str]) -> Iterable[tuple[Doc, list[Mention]]]:
         for doc in self.nlp.pipe(texts, batch_size=BATCH):
             yield doc, self.resolve(doc)
+
+
+def is_output_toponym(m: Mention) -> bool:
+    """Whether ``geomap geoparse`` outputs a mention: every place and actor, and the demonyms
+    that name a place and are adjectives ("Russian", "Turkish"), not people ("Mexicans", as
+    the news corpora do not count them).
+
+    >>> from geomap.models import Place
+    >>> ru = Place(2017370, "Russia", 60.0, 100.0, "A", "PCLI", "RU")
+    >>> is_output_toponym(Mention(0, 7, "Russian", "NORP", ru, 1.0, "modifier")), is_output_toponym(Mention(0, 8, "Russians", "NORP", ru, 1.0, "modifier"))
+    (True, False)
+    """
+    if m.kind != "modifier":
+        return True
+    if m.place is None:
+        return False
+    return not (m.text.endswith("s") and is_demonym(m.text[:-1]))
 
 
 def toponym_record(m: Mention) -> dict:
@@ -87,7 +104,7 @@ def geoparse(texts: Iterable[str], *, geoparser: Geoparser | None = None, demony
     """
     gp = geoparser or Geoparser()
     return [
-        [toponym_record(m) for m in mentions if m.kind != "modifier" or (demonyms and m.place is not None)]
+        [toponym_record(m) for m in mentions if is_output_toponym(m) and (demonyms or m.kind != "modifier")]
         for _, mentions in gp.pipe(texts)
     ]
 

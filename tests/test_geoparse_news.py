@@ -90,6 +90,19 @@ def test_a_facility_is_resolved_by_its_full_name_not_a_word_inside(parse, text: 
     assert not inner, f"words inside {name} were taken for places: {sorted(inner)}"
 
 
+def test_a_place_acronym_the_model_calls_an_organisation_is_the_place(parse) -> None:
+    found = parse("EU leaders met the DPRK envoy, while NATO said nothing.")
+    assert (found["EU"]["name"], found["EU"]["lat"] is not None) == ("EU", True)
+    assert found["DPRK"]["country_code"] == "KP"
+    assert "NATO" not in found  # the alliance, whatever place shares its name
+
+
+def test_people_are_not_demonym_toponyms(parse) -> None:
+    # The corpora count "Mexican" (an adjective, a place) but not "Mexicans" (people).
+    found = parse("Mexicans crossed the border; Mexican officials said so.")
+    assert found["Mexican"]["kind"] == "demonym" and "Mexicans" not in found
+
+
 def test_geoparse_outputs_demonyms_marked_at_their_country(tmp_path, gazetteer: Gazetteer) -> None:
     text = "Russian forces shelled the town; Turkish and Syrian officials met in Ankara."
     infile, outfile = tmp_path / "in.jsonl", tmp_path / "out.jsonl"

@@ -212,11 +212,14 @@ def _after_locative(ent: Span) -> bool:
     return root.dep_ == "pobj" and root.head.lower_ in _LOCATIVE and root.head.i == ent.start - 1
 
 
-def find_toponyms(doc: Doc, has_alias: Callable[[str], bool], normalize: Callable[[str], str]) -> list[Toponym]:
+def find_toponyms(
+    doc: Doc, has_alias: Callable[[str], bool], normalize: Callable[[str], str], is_acronym: Callable[[str], bool] | None = None
+) -> list[Toponym]:
     """Find the place names in ``doc``.
 
     ``has_alias(normalize(text))`` says whether the gazetteer knows a name; it lets the
     matcher find names the model misses ("Kursk region", villages tagged as persons).
+    ``is_acronym(text)`` says whether a word in capitals is a place's own acronym ("EU").
     A name the document also uses as a person's ("Mr Modi", "Modi said"), a capitalised
     common noun ("Secretary") and a disease named after a place ("West Nile virus") are
     not places; a place inside an organisation's name ("the Paris Police Department") is
@@ -340,7 +343,10 @@ def find_toponyms(doc: Doc, has_alias: Callable[[str], bool], normalize: Callabl
                 continue
             dateline = _is_dateline(span)
             if in_org[i] and size == 1 and tok.is_upper and _whole_entity(tok) and not dateline:
-                continue  # "NATO", "TASS": the organisation itself, whatever place shares its name
+                # "NATO", "TASS": the organisation itself, whatever place shares its name; but
+                # "EU", "DPRK", which the model calls organisations, are a place's own acronym.
+                if is_acronym is None or not is_acronym(tok.text):
+                    continue
             after_comma = i > 0 and doc[i - 1].text == ","
             if size == 1 and region_abbreviation(tok.text, after_comma=after_comma) is not None:
                 add(span, "GAZ")  # "Dubbo, N.S.W.": the state, though no place is named "nsw"

@@ -196,6 +196,16 @@ class Gazetteer:
                 stem = normalized[:last_space]
         return bool(stem) and self._has(stem)
 
+    def is_place_acronym(self, text: str) -> bool:
+        """Tell whether ``text``, exactly as written, is a place's acronym ("EU", "UAE", "DPRK"; not "Eu").
+
+        >>> g = open_gazetteer()
+        >>> g.is_place_acronym("EU"), g.is_place_acronym("NATO")
+        (True, False)
+        """
+        letters = acronym_key(text)
+        return any(cased == letters for _place, _rank, cased in self._rows(normalize_name(text)))
+
     def is_common_word(self, normalized: str) -> bool:
         """Tell whether a normalised word is a common English word (spaCy stop words, WordNet adjectives/adverbs/verbs).
 

@@ -28,7 +28,7 @@ import numpy as np
 from geomap.extract.toponyms import Toponym
 from geomap.models import Mention, Place
 
-__all__ = ["resolve_toponyms", "demonym_country", "demonym_place", "prior", "FEATURES", "RankerWeights", "load_weights"]
+__all__ = ["resolve_toponyms", "demonym_country", "demonym_place", "is_demonym", "prior", "FEATURES", "RankerWeights", "load_weights"]
 
 FEATURE_PRIOR = {
     "LMK": 4.5,
@@ -174,6 +174,15 @@ def demonym_country(text: str) -> str | None:
         if part in table:
             return table[part]
     return None
+
+
+def is_demonym(text: str) -> bool:
+    """Whether ``text`` is a demonym of a country or a world region ("Mexican", "European").
+
+    >>> is_demonym("Mexican"), is_demonym("Mexico")
+    (True, False)
+    """
+    return demonym_country(text) is not None or text.casefold().strip() in _region_demonyms()
 
 
 def demonym_place(text: str, gazetteer: _Lookup) -> Place | None:

@@ -87,5 +87,12 @@ def _landmark(path: Path, line: int, row: dict[str, str]) -> Entry:
         admin1_code=(row.get("admin1_code") or "").strip(),
         radius_km=radius,
         source="curated",
-        trusted=alternates,
+        # "EU", "E.U.", "ZNPP": an acronym matches only in capitals, as a country's does ("US").
+        trusted=[a for a in alternates if not _is_acronym(a)],
+        acronyms=[a for a in alternates if _is_acronym(a)],
     )
+
+
+def _is_acronym(name: str) -> bool:
+    letters = "".join(ch for ch in name if ch.isalpha())
+    return 1 < len(letters) <= 5 and letters.isupper() and letters.isascii()
