@@ -99,8 +99,8 @@ def geoparse(texts: Iterable[str], *, geoparser: Geoparser | None = None, demony
     pragmatic taxonomy): they are kept, marked ``"kind": "demonym"`` and placed at their
     country or region; one that names no place is left out, and ``demonyms=False`` drops them all.
 
-    >>> [(t["name"], t["kind"], t["country_code"]) for t in geoparse(["Russian troops shelled Donetsk."])[0]]
-    [('Russian', 'demonym', 'RU'), ('Donetsk', 'place', 'UA')]
+    >>> [(t["name"], t["kind"], t["country_code"]) for t in geoparse(["Russian forces shelled Kharkiv."])[0]]
+    [('Russian', 'demonym', 'RU'), ('Kharkiv', 'place', 'UA')]
     """
     gp = geoparser or Geoparser()
     return [
