@@ -35,7 +35,7 @@ def _keep_abbreviations_whole(nlp: Language) -> None:
     from geomap.extract.toponyms import dotted_abbreviations
 
     for abbreviation in dotted_abbreviations():
-        nlp.tokenizer.add_special_case(abbreviation, [{ORTH: abbreviation}])
+        nlp.tokenizer.add_special_case(abbreviation, [{ORTH: abbreviation}])  # type: ignore[union-attr]
 
 
 @functools.lru_cache(maxsize=2)

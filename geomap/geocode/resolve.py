@@ -515,9 +515,9 @@ def resolve_document(toponyms: Sequence[Toponym], gazetteer: _Lookup, weights: R
         # "Cannes", which the small model calls a nationality: no demonym, but a well-known place.
         if t.kind == "modifier" and fixed[k] is None:
             found = _candidates(gazetteer, t)
-            top = found[0][0] if found else None
-            if top is not None and (_names_well_known(top, t.text) or (
-                top.feature_class == "P" and top.population >= NORP_MIN_POPULATION and _norm(top.name) == _norm(t.text)
+            first = found[0][0] if found else None
+            if first is not None and (_names_well_known(first, t.text) or (
+                first.feature_class == "P" and first.population >= NORP_MIN_POPULATION and _norm(first.name) == _norm(t.text)
             )):
                 toponyms[k] = dataclasses.replace(t, kind="place")
     cands = [[] if t.kind == "modifier" else _candidates(gazetteer, t) for t in toponyms]

@@ -36,7 +36,6 @@ HROMADA_RADIUS_KM = 25.0
 RAION_RADIUS_KM = 40.0
 """The least radius of a settlement placed at its raion's centre."""
 SETTLEMENT_CATEGORIES = ("M", "T", "X", "C")  # cities, urban-type settlements, settlements, villages
-_CATEGORY_NAMES = {"M": "city", "T": "urban-type settlement", "X": "settlement", "C": "village"}
 
 
 def _cyrillic_key(name: str) -> str:
@@ -139,7 +138,6 @@ def read_katottg(cities: Iterable[Entry] | None = None) -> list[Entry]:
             by_key[key].append(c)
 
     rows = list(zip(frame["id"], frame["name"], frame["category"], frame["ancestors"]))
-    names = {row_id: name for row_id, name, _, _ in rows}
 
     def matches(name: str) -> list[Entry]:
         found = by_key.get(_cyrillic_key(name), []) or by_key.get(normalize_name(romanise(name)), [])
@@ -168,7 +166,7 @@ def read_katottg(cities: Iterable[Entry] | None = None) -> list[Entry]:
 
     out: list[Entry] = []
     centres: dict[tuple[str, float], tuple[Entry, float] | None] = {}
-    for row_id, name, category, ancestors, known in settlements:
+    for row_id, name, _category, ancestors, known in settlements:
         if known is not None:
             continue
         oblast, raion, hromada = ancestors[0], ancestors[1], ancestors[2]
@@ -199,8 +197,3 @@ def read_katottg(cities: Iterable[Entry] | None = None) -> list[Entry]:
             )
         )
     return out
-
-
-def describe(category: str) -> str:
-    """What a codifier category is, in English ("C" is a village)."""
-    return _CATEGORY_NAMES.get(category, category)
