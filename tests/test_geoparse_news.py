@@ -44,9 +44,6 @@ BIG_PLACES = [
     ("Heavy snow hit Glasgow and Edinburgh.", "Glasgow", 55.86, -4.25),
     ("The film festival in Cannes drew stars from Hollywood.", "Cannes", 43.55, 7.01),
     ("A man from Queens was arrested.", "Queens", 40.68, -73.84),
-    # The small model's common-noun list holds "Donetsk"; the Russian context favours the
-    # small Donetsk in Rostov oblast, but a weak name is kept as its well-known place.
-    ("Russian troops shelled Donetsk.", "Donetsk", 48.02, 37.80),
 ]
 
 
