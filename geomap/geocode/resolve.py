@@ -606,12 +606,7 @@ def resolve_toponyms(toponyms: Sequence[Toponym], gazetteer: _Lookup) -> list[Me
     mentions: list[Mention] = []
     for k, top in enumerate(res.toponyms):
         if top.weak and not _well_known(res.candidates[k][res.chosen[k]][0] if res.chosen[k] >= 0 else None):
-            # "Russian troops shelled Donetsk": context favours the small Russian Donetsk, but a
-            # weak name is kept as its likeliest well-known place, or not at all.
-            known = [c for c in sorted(range(len(res.scores[k])), key=lambda c: -res.scores[k][c]) if _well_known(res.candidates[k][c][0])]
-            if not known or res.fixed[k] is not None:
-                continue
-            res.chosen[k] = known[0]
+            continue
         if res.fixed[k] is not None:
             mentions.append(Mention(top.start, top.end, top.text, top.label, res.fixed[k], 1.0, top.kind))
             continue
