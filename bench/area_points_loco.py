@@ -25,6 +25,10 @@ Usage:
 
     python bench/geoparse.py --split all --predictions-out /tmp/pred
     python bench/area_points_loco.py --predictions /tmp/pred
+
+The "fitted on all train" column is the points the predictions were made with: to compare
+with the fitted points of earlier versions, make the predictions with that version and
+pass its file as ``--area-points`` (``git show cc304a2:data/area_points.json``).
 """
 
 from __future__ import annotations
@@ -84,11 +88,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bench-dir", type=Path, default=DEFAULT_BENCH_DIR)
     parser.add_argument("--predictions", type=Path, required=True, help="folder of <corpus>.pred.jsonl from bench/geoparse.py --split all")
     parser.add_argument("--min-gain", type=int, default=2, help="toponyms a fitted point must gain (default: %(default)s)")
+    parser.add_argument("--area-points", type=Path, help="the area_points.json the predictions were made with (default: the shipped one)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     from geopy.distance import great_circle
 
-    shipped = json.loads(area_points_path().read_text(encoding="utf-8")).get("points") or {}
+    shipped = json.loads((args.area_points or area_points_path()).read_text(encoding="utf-8")).get("points") or {}
     data = collect(args.bench_dir, args.predictions)
 
     def own(gid: int, predicted: tuple[float, float]) -> tuple[float, float]:

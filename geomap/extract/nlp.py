@@ -32,7 +32,7 @@ def _keep_abbreviations_whole(nlp: Language) -> None:
     into a word and a full stop, and the word alone is a town abroad (Alta, Norway)."""
     from spacy.symbols import ORTH
 
-    from geomap.extract.toponyms import dotted_abbreviations
+    from geomap.extract.abbreviations import dotted_abbreviations
 
     for abbreviation in dotted_abbreviations():
         nlp.tokenizer.add_special_case(abbreviation, [{ORTH: abbreviation}])  # type: ignore[union-attr]

@@ -7,14 +7,14 @@ This module only says *where* the text names places and *how* each is used
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import functools
-import importlib.resources
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
+
+from geomap.extract.abbreviations import dotted_abbreviations, region_abbreviation
 
 __all__ = ["Toponym", "find_toponyms", "REGION_WORDS", "dotted_abbreviations", "region_abbreviation"]
 
@@ -89,44 +89,6 @@ class Toponym:
     token_end: int = 0
     qualifier_start: int = -1
     weak: bool = False
-
-
-@functools.lru_cache(maxsize=1)
-def _abbreviations() -> dict[str, tuple[str, bool]]:
-    """{abbreviation as written: (region name, readable without a comma before it)} from data/region_abbreviations.csv.
-
-    AP's US abbreviations ("Calif.", "N.J.") and any with two dots or more ("N.S.W.",
-    "B.C.") are abbreviations wherever they stand; one that is also a word or a town
-    ("Man.", "Alta.", "Vic.") and the postal codes ("FL", "NSW") only after a town and
-    its comma ("Brandon, Man.").
-    """
-    table: dict[str, tuple[str, bool]] = {}
-    with importlib.resources.files("geomap.data").joinpath("region_abbreviations.csv").open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            abbreviation = row["abbreviation"]
-            free = "." in abbreviation and (row["country_code"] == "US" or abbreviation.count(".") >= 2)
-            table[abbreviation] = (row["name"], free)
-    return table
-
-
-def dotted_abbreviations() -> list[str]:
-    """The region abbreviations written with a final dot ("Alta.", "N.S.W."), which the tokenizer must keep whole."""
-    return sorted(a for a in _abbreviations() if a.endswith("."))
-
-
-def region_abbreviation(text: str, *, after_comma: bool = False) -> str | None:
-    """The region an abbreviation names: "Fla." is Florida; "FL" or "Alta." only after a comma ("Tampa, FL").
-
-    >>> region_abbreviation("Calif."), region_abbreviation("CA"), region_abbreviation("CA", after_comma=True)
-    ('California', None, 'California')
-    >>> region_abbreviation("Man."), region_abbreviation("Man.", after_comma=True), region_abbreviation("N.S.W.")
-    (None, 'Manitoba', 'New South Wales')
-    """
-    found = _abbreviations().get(text.strip())
-    if found is None:
-        return None
-    name, free = found
-    return name if free or after_comma else None
 
 
 @functools.lru_cache(maxsize=1)
