@@ -39,7 +39,7 @@ class Geoparser:
         self.nlp = nlp or load_nlp()
 
     def resolve(self, doc: Doc) -> list[Mention]:
-        toponyms = find_toponyms(doc, self.gazetteer.has_alias, normalize_name, self.gazetteer.is_place_acronym)
+        toponyms = find_toponyms(doc, self.gazetteer.has_alias, normalize_name, getattr(self.gazetteer, "is_place_acronym", None))
         return resolve_toponyms(toponyms, self.gazetteer)
 
     def locate(self, name: Mention, context: Sequence[Mention]) -> Place | None:

@@ -228,6 +228,11 @@ class OnlineLookup:
         """Whether ``name`` is a place name at all: the offline fallback decides."""
         return self.fallback.has_alias(name)
 
+    def is_place_acronym(self, text: str) -> bool:
+        """Whether ``text`` in capitals is a place's acronym ("EU"): the offline fallback decides."""
+        decide = getattr(self.fallback, "is_place_acronym", None)
+        return bool(decide is not None and decide(text))
+
     def get(self, geonameid: int) -> Place | None:
         """A place this lookup returned in this run, else whatever the fallback's ``get`` says."""
         if geonameid in self._seen:
