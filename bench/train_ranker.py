@@ -49,11 +49,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     corpora = args.corpus or list(CORPORA)
 
+    from geomap.extract.nlp import load_nlp
     from geomap.extract.toponyms import find_toponyms
     from geomap.gazetteer import normalize_name, open_gazetteer
     from geomap.geocode.resolve import FEATURES, PRIOR_ONLY, RankerWeights, resolve_document
     from geomap.pipeline import BATCH
-    from geomap.extract.nlp import load_nlp
 
     gazetteer = open_gazetteer()
     nlp = load_nlp()

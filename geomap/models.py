@@ -156,6 +156,7 @@ EVENT_SCHEMA: tuple[Column, ...] = (
     Column("place_end", "Int64", "End offset (exclusive) of the place."),
     Column("n_sources", "Int64", "How many distinct articles report this event."),
     Column("n_mentions", "Int64", "How many sentences report this event."),
+    Column("corrected", "string", "Empty, or 'corrected by analyst[: note]' where an analyst's correction placed the event."),
 )
 
 EVENT_COLUMNS: tuple[str, ...] = tuple(c.name for c in EVENT_SCHEMA)

@@ -11,13 +11,15 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
+from spacy.language import Language
 from spacy.tokens import Doc
 
 from geomap.extract.events import EventMention, find_event_mentions
 from geomap.extract.nlp import load_nlp
 from geomap.extract.toponyms import find_toponyms
-from geomap.gazetteer import Gazetteer, normalize_name, open_gazetteer
+from geomap.gazetteer import normalize_name, open_gazetteer
 from geomap.geocode.locate import locate_name
+from geomap.geocode.lookup import Lookup
 from geomap.geocode.resolve import resolve_toponyms
 from geomap.models import Article, Mention, Place
 
@@ -34,7 +36,7 @@ class Geoparser:
     ['Donetsk']
     """
 
-    def __init__(self, gazetteer: Gazetteer | None = None, nlp=None) -> None:
+    def __init__(self, gazetteer: Lookup | None = None, nlp: Language | None = None) -> None:
         self.gazetteer = gazetteer or open_gazetteer()
         self.nlp = nlp or load_nlp()
 
@@ -142,8 +144,9 @@ def events_frame(articles: Iterable[Article | str], **kwargs) -> pd.DataFrame:
     ``event_date`` is a datetime column; ``kwargs`` go to :func:`extract_events`.
 
     >>> events = events_frame(["On 3 July 2025 a missile strike near Korenevo killed 20 people."])
-    >>> events.loc[0, ["event_date", "place_name", "fatalities"]].tolist()
-    [Timestamp('2025-07-03 00:00:00'), 'Korenevo', 20]
+    >>> first = events.iloc[0]
+    >>> str(first["event_date"].date()), first["place_name"], int(first["fatalities"])
+    ('2025-07-03', 'Korenevo', 20)
     """
     from geomap.articles import text_article
     from geomap.events import build_events, with_datetimes

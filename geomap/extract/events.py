@@ -73,6 +73,8 @@ class EventMention:
     fatalities: int | None = None
     actor1: str | None = None
     actor2: str | None = None
+    # An analyst's correction put the place in ("corrected by analyst: <note>"; see geomap.overrides).
+    corrected: str | None = None
 
     @property
     def violent(self) -> bool:

@@ -13,6 +13,7 @@ import functools
 import importlib.resources
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
@@ -120,7 +121,8 @@ def _common_nouns() -> frozenset[str]:
     from geomap.extract.nlp import load_nlp
 
     try:
-        index = load_nlp().get_pipe("lemmatizer").lookups.get_table("lemma_index")
+        lemmatizer: Any = load_nlp().get_pipe("lemmatizer")
+        index = lemmatizer.lookups.get_table("lemma_index")
     except (KeyError, ValueError, AttributeError):
         return frozenset()
     for key in ("noun", hash_string("noun")):

@@ -30,6 +30,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.strtree import STRtree
 
 from geomap.errors import GeomapError
+from geomap.geo.distance import EARTH_RADIUS_KM
 from geomap.paths import cache_dir
 
 __all__ = [
@@ -44,7 +45,6 @@ __all__ = [
     "natural_earth_path",
 ]
 
-EARTH_RADIUS_KM = 6371.0088
 _KM_PER_DEGREE = 111.2
 
 

@@ -20,11 +20,12 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
 
 from geomap.extract.toponyms import Toponym
+from geomap.geo.distance import haversine_km, place_km
+from geomap.geocode.lookup import Lookup
 from geomap.models import Mention, Place
 
 __all__ = ["resolve_toponyms", "demonym_country", "demonym_place", "prior", "FEATURES", "RankerWeights", "load_weights"]
@@ -63,7 +64,6 @@ SUPPORT_KM = 50.0
 SUPPORT_CANDIDATES = 10
 # The same at the scale of a region: "Charleston" in an article about Virginia towns.
 WIDE_SUPPORT_KM = 250.0
-_EARTH_KM = 6371.0088
 
 FEATURES = (
     "log_prior",
@@ -123,12 +123,6 @@ def load_weights() -> RankerWeights:
     return RankerWeights(tuple(float(weights.get(name, 0.0)) for name in FEATURES))
 
 
-class _Lookup(Protocol):
-    def lookup(
-        self, name: str, *, country_codes: Sequence[str] | None = None, limit: int | None = None
-    ) -> list[Place]: ...
-
-
 def prior(place: Place) -> float:
     """How likely a bare mention of a name means this place, before context."""
     return FEATURE_PRIOR.get(place.feature_code, 0.0) + 0.45 * math.log10(place.population + 1)
@@ -172,7 +166,7 @@ def demonym_country(text: str) -> str | None:
     return None
 
 
-def demonym_place(text: str, gazetteer: _Lookup) -> Place | None:
+def demonym_place(text: str, gazetteer: Lookup) -> Place | None:
     """The place a demonym stands for: its country ("Russian"), or a continent or world region ("European").
 
     >>> from geomap.gazetteer import open_gazetteer
@@ -193,18 +187,12 @@ def demonym_place(text: str, gazetteer: _Lookup) -> Place | None:
     return found[0] if found else None
 
 
-def _candidates(gazetteer: _Lookup, top: Toponym) -> list[tuple[Place, float]]:
+def _candidates(gazetteer: Lookup, top: Toponym) -> list[tuple[Place, float]]:
     """Candidates with their prior probability: the gazetteer's own where it gives one."""
-    if hasattr(gazetteer, "lookup_scored"):
-        scored = gazetteer.lookup_scored(top.query, limit=CANDIDATES)
-    else:
-        places = gazetteer.lookup(top.query, limit=CANDIDATES)
-        weights = [math.exp(prior(p)) for p in places]
-        total = sum(weights) or 1.0
-        scored = [(p, w / total) for p, w in zip(places, weights)]
+    scored = gazetteer.lookup_scored(top.query, limit=CANDIDATES)
     if top.region_cue:
         # "Anderson County" is an entry of its own; "Kursk region" is found from "Kursk".
-        whole = top.text != top.query and top.text.startswith(top.query) and hasattr(gazetteer, "lookup_scored")
+        whole = top.text != top.query and top.text.startswith(top.query)
         for found in (gazetteer.lookup_scored(top.text, limit=CANDIDATES) if whole else [], scored):
             regions = [(p, s) for p, s in found if p.feature_code in REGION_CODES]
             if regions:
@@ -213,7 +201,7 @@ def _candidates(gazetteer: _Lookup, top: Toponym) -> list[tuple[Place, float]]:
     return scored
 
 
-def _contains(area: Place, place: Place) -> bool:
+def contains(area: Place, place: Place) -> bool:
     """Whether ``place`` lies in ``area`` (a country or a first-level region) by its codes."""
     if not area.country_code or area.country_code != place.country_code or area.geonameid == place.geonameid:
         return False
@@ -274,8 +262,7 @@ class _Context:
         lat2, lon2 = self.point_lat[mask], self.point_lon[mask]
         lat1 = np.radians([p.lat for p in places])[:, None]
         lon1 = np.radians([p.lon for p in places])[:, None]
-        h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-        return np.asarray(2 * _EARTH_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))).min(axis=1)
+        return haversine_km(lat1, lon1, lat2, lon2).min(axis=1)
 
 
 def _seat_population(region: Place, cands: Sequence[tuple[Place, float]]) -> int | None:
@@ -292,16 +279,10 @@ def _seat_population(region: Place, cands: Sequence[tuple[Place, float]]) -> int
         if place.admin1_code and region.admin1_code and region.feature_code == "ADM1":
             inside = place.admin1_code == region.admin1_code
         else:
-            inside = _km(region, place) <= max(region.radius_km, 100.0)
+            inside = place_km(region, place) <= max(region.radius_km, 100.0)
         if inside:
             best = max(best or 0, place.population)
     return best
-
-
-def _km(a: Place, b: Place) -> float:
-    p = math.pi / 180
-    h = math.sin((b.lat - a.lat) * p / 2) ** 2 + math.cos(a.lat * p) * math.cos(b.lat * p) * math.sin((b.lon - a.lon) * p / 2) ** 2
-    return 2 * _EARTH_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
 def _support(
@@ -352,8 +333,7 @@ def _support(
         if owner:
             lat1 = np.radians([cs[c][0].lat for c in points])[:, None]
             lon1 = np.radians([cs[c][0].lon for c in points])[:, None]
-            h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-            near = (2 * _EARTH_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0))) <= reach_arr) & (owner_arr != own)
+            near = (haversine_km(lat1, lon1, lat2, lon2) <= reach_arr) & (owner_arr != own)
         for row, c in enumerate(points):
             place = cs[c][0]
             found = set(owner_arr[near[row]].tolist()) if owner else set()
@@ -407,7 +387,7 @@ def candidate_features(
         admin1_share = others(ctx.by_admin1, a1, own_a1) / n_others if n_others > 0 else 0.0
     holds = fails = 0.0
     if qualifier is not None:
-        if _contains(qualifier, place):
+        if contains(qualifier, place):
             holds = 1.0
         else:
             fails = 1.0
@@ -459,7 +439,7 @@ def _qualifiers(toponyms: Sequence[Toponym]) -> list[int | None]:
     return [by_start.get(t.qualifier_start) if t.qualifier_start >= 0 else None for t in toponyms]
 
 
-def resolve_document(toponyms: Sequence[Toponym], gazetteer: _Lookup, weights: RankerWeights | None = None, rounds: int = ROUNDS) -> _Resolution:
+def resolve_document(toponyms: Sequence[Toponym], gazetteer: Lookup, weights: RankerWeights | None = None, rounds: int = ROUNDS) -> _Resolution:
     """Candidates, features and the chosen candidate of each toponym of one document."""
     weights = weights or load_weights()
     toponyms = list(toponyms)
@@ -531,7 +511,7 @@ def _well_known(place: Place | None) -> bool:
     )
 
 
-def resolve_toponyms(toponyms: Sequence[Toponym], gazetteer: _Lookup) -> list[Mention]:
+def resolve_toponyms(toponyms: Sequence[Toponym], gazetteer: Lookup) -> list[Mention]:
     """Resolve each toponym of one document to its most likely place.
 
     Demonyms ("Russian", "European") are returned as modifiers with the country or
