@@ -14,9 +14,10 @@ import pandas as pd
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from geomap.extract.event_place import PlaceModel, load_place_model
 from geomap.extract.events import EventMention, find_event_mentions
 from geomap.extract.nlp import load_nlp
-from geomap.extract.toponyms import find_toponyms
+from geomap.extract.toponyms import common_nouns, find_toponyms
 from geomap.gazetteer import normalize_name, open_gazetteer
 from geomap.geocode.locate import locate_name
 from geomap.geocode.lookup import Lookup
@@ -29,19 +30,25 @@ BATCH = 16
 
 
 class Geoparser:
-    """The model and the gazetteer, loaded once, applied to many texts.
+    """What extraction needs, loaded once and passed explicitly to every stage: the spaCy
+    pipeline, the place lookup (the gazetteer or an online one in front of it), the common
+    nouns of the pipeline's lemmatizer and the event-place model. This is the one place they
+    are held; give your own (``nlp=``, ``place_model=``) and nothing loads the defaults.
 
     >>> gp = Geoparser()
     >>> [m.place.name for m in gp.mentions("Shelling hit Donetsk.") if m.place]
     ['Donetsk']
     """
 
-    def __init__(self, gazetteer: Lookup | None = None, nlp: Language | None = None) -> None:
+    def __init__(self, gazetteer: Lookup | None = None, nlp: Language | None = None,
+                 place_model: PlaceModel | None = None) -> None:
         self.gazetteer = gazetteer or open_gazetteer()
         self.nlp = nlp or load_nlp()
+        self.nouns = common_nouns(self.nlp)
+        self.place_model = place_model or load_place_model()
 
     def resolve(self, doc: Doc) -> list[Mention]:
-        toponyms = find_toponyms(doc, self.gazetteer.has_alias, normalize_name)
+        toponyms = find_toponyms(doc, self.gazetteer.has_alias, normalize_name, nouns=self.nouns)
         return resolve_toponyms(toponyms, self.gazetteer)
 
     def locate(self, name: Mention, context: Sequence[Mention]) -> Place | None:
@@ -116,7 +123,7 @@ def extract_events(
     for article, (doc, mentions) in zip(articles, gp.pipe(a.text for a in articles)):
         result.toponyms[article.id] = mentions
         found = list(find_event_mentions(doc, mentions, article_id=article.id, published=article.published or published,
-                                         locate=gp.locate))
+                                         locate=gp.locate, place_model=gp.place_model))
         result.mentions.extend(found)
         if on_extracted:
             on_extracted(article, found, mentions)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 __all__ = ["Toponym", "find_toponyms", "REGION_WORDS", "region_abbreviation"]
@@ -109,9 +110,10 @@ def region_abbreviation(text: str, *, after_comma: bool = False) -> str | None:
     return name if dotted or after_comma else None
 
 
-@functools.lru_cache(maxsize=1)
-def _common_nouns() -> frozenset[str]:
-    """English common nouns (WordNet's, as spaCy's lemmatizer ships them).
+@functools.lru_cache(maxsize=2)
+def common_nouns(nlp: Language | None = None) -> frozenset[str]:
+    """English common nouns (WordNet's, as the lemmatizer of ``nlp`` ships them; default:
+    :func:`geomap.extract.nlp.load_nlp`'s).
 
     The list holds well-known place names too ("paris"): it only ever vetoes a single
     capitalised word that the model did not call a place and no preposition introduces.
@@ -121,7 +123,7 @@ def _common_nouns() -> frozenset[str]:
     from geomap.extract.nlp import load_nlp
 
     try:
-        lemmatizer: Any = load_nlp().get_pipe("lemmatizer")
+        lemmatizer: Any = (nlp or load_nlp()).get_pipe("lemmatizer")
         index = lemmatizer.lookups.get_table("lemma_index")
     except (KeyError, ValueError, AttributeError):
         return frozenset()
@@ -193,8 +195,12 @@ def _after_locative(ent: Span) -> bool:
     return root.dep_ == "pobj" and root.head.lower_ in _LOCATIVE and root.head.i == ent.start - 1
 
 
-def find_toponyms(doc: Doc, has_alias: Callable[[str], bool], normalize: Callable[[str], str]) -> list[Toponym]:
+def find_toponyms(doc: Doc, has_alias: Callable[[str], bool], normalize: Callable[[str], str], *,
+                  nouns: frozenset[str] | None = None) -> list[Toponym]:
     """Find the place names in ``doc``.
+
+    ``nouns``: the common nouns of the pipeline that parsed ``doc`` (:func:`common_nouns`;
+    default: those of the default pipeline).
 
     ``has_alias(normalize(text))`` says whether the gazetteer knows a name; it lets the
     matcher find names the model misses ("Kursk region", villages tagged as persons).
@@ -210,6 +216,7 @@ def find_toponyms(doc: Doc, has_alias: Callable[[str], bool], normalize: Callabl
     >>> [t.text for t in find_toponyms(doc, gaz.has_alias, normalize_name)]
     ['Kursk region']
     """
+    nouns = common_nouns() if nouns is None else nouns
     n = len(doc)
     taken = [False] * n
     blocked: list[str | None] = [None] * n
@@ -304,7 +311,7 @@ def find_toponyms(doc: Doc, has_alias: Callable[[str], bool], normalize: Callabl
             if in_org[i] and size == 1 and tok.is_upper and _whole_entity(tok):
                 continue  # "NATO", "TASS": the organisation itself, whatever place shares its name
             if has_alias(normalize(span.text)):
-                weak = size == 1 and (lone_person[i] or _is_weak(doc, tok))
+                weak = size == 1 and (lone_person[i] or _is_weak(doc, tok, nouns))
                 if in_org[i] and not cue:
                     add(span, "ORG", kind="actor", weak=weak)
                 else:
@@ -362,10 +369,10 @@ def _whole_entity(tok: Token) -> bool:
     return tok.ent_iob_ == "B" and (tok.i + 1 >= len(tok.doc) or tok.doc[tok.i + 1].ent_iob_ != "I")
 
 
-def _is_weak(doc: Doc, tok: Token) -> bool:
+def _is_weak(doc: Doc, tok: Token, nouns: frozenset[str]) -> bool:
     """A capitalised common noun ("Police") no preposition introduces as a place."""
     introduced = tok.i > 0 and doc[tok.i - 1].lower_ in LOCATIVE_PREPOSITIONS
-    return not introduced and not tok.is_upper and tok.lower_ in _common_nouns()
+    return not introduced and not tok.is_upper and tok.lower_ in nouns
 
 
 def _link_qualifiers(doc: Doc, found: list[Toponym]) -> list[Toponym]:

@@ -20,13 +20,15 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
+from geomap.errors import ModelError
 from geomap.extract.toponyms import Toponym
 from geomap.geo.distance import haversine_km, place_km
 from geomap.geocode.lookup import Lookup
-from geomap.models import Mention, Place
+from geomap.models import Mention, Place, feature_spec
 
 __all__ = ["resolve_toponyms", "demonym_country", "demonym_place", "prior", "FEATURES", "RankerWeights", "load_weights"]
 
@@ -107,19 +109,30 @@ class RankerWeights:
 PRIOR_ONLY = RankerWeights(tuple(1.0 if f == "log_prior" else 2.0 if f == "country_share" else 5.0 if f == "region_cue_match" else 0.0 for f in FEATURES))
 
 
-@functools.lru_cache(maxsize=1)
-def load_weights() -> RankerWeights:
+@functools.lru_cache(maxsize=2)
+def load_weights(path: Path | None = None) -> RankerWeights:
     """The shipped ranker weights (``data/resolver_ranker.json``), or the prior alone if there are none.
 
     >>> len(load_weights().weights) == len(FEATURES)
     True
     """
     try:
-        with importlib.resources.files("geomap.data").joinpath("resolver_ranker.json").open(encoding="utf-8") as fh:
-            data = json.load(fh)
+        if path is not None:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        else:
+            with importlib.resources.files("geomap.data").joinpath("resolver_ranker.json").open(encoding="utf-8") as fh:
+                data = json.load(fh)
     except FileNotFoundError:
         return PRIOR_ONLY
     weights = data.get("weights", {})
+    spec, expected = data.get("feature_spec"), feature_spec(FEATURES)
+    unknown = sorted(set(weights) - set(FEATURES))
+    if spec != expected or unknown:
+        raise ModelError(
+            f"{path or 'data/resolver_ranker.json'} was fitted to ranker features of spec {spec!r}, but the code computes "
+            f"spec {expected!r} ({len(FEATURES)} features{'; unknown in the file: ' + ', '.join(unknown) if unknown else ''}): "
+            "retrain it with python bench/train_ranker.py"
+        )
     return RankerWeights(tuple(float(weights.get(name, 0.0)) for name in FEATURES))
 
 
