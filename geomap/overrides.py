@@ -43,7 +43,6 @@ import hashlib
 import io
 import math
 import os
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -51,6 +50,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from geomap.errors import GeomapError
+from geomap.gazetteer.normalize import normalize_text
 from geomap.geocode.lookup import Lookup
 from geomap.models import Place
 
@@ -115,13 +115,8 @@ class Override:
         return f"corrected by analyst: {self.row.note}" if self.row.note else "corrected by analyst"
 
 
-def normalize_place_text(text: str) -> str:
-    """How place names are compared: Unicode NFC, casefolded, spaces collapsed.
-
-    >>> normalize_place_text("  the KURSK   region ")
-    'the kursk region'
-    """
-    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+normalize_place_text = normalize_text
+"""How an override's place text is compared with an article's: :func:`geomap.gazetteer.normalize.normalize_text`."""
 
 
 # -- reading --------------------------------------------------------------------------
