@@ -407,6 +407,9 @@ CASES = [
     ({"source_title": None}, "Source: https://news.example.org/2024/08/06/kursk ·"),
     ({"source_url": "javascript:alert(1)"}, "Source: Fighting reaches Kursk region villages (javascript:alert(1)) ·"),
     ({"place_name": None, "admin1": None, "country_code": None}, "Place “Korenevo” → unresolved"),
+    # An analyst's correction keeps the place's name and says so in the popup.
+    ({"corrected": "corrected by analyst: checked on imagery"},
+     "Place “Korenevo” → Korenevo, Kursk, RU (corrected by analyst: checked on imagery) Precision"),
 ]
 
 
