@@ -24,14 +24,18 @@ class RunLock:
         self._lock = FileLock(path)
 
     def acquire(self, wait: float, on_wait: Callable[[], None] | None = None, *, store: Path) -> None:
+        """Take the lock, waiting up to ``wait`` seconds; ``on_wait()`` once if there is waiting to do."""
         try:
             self._lock.acquire(timeout=0)
             return
         except Timeout:
+            pass
+        try:
+            if wait <= 0:
+                raise Timeout(str(self.path))
             if on_wait is not None:
                 on_wait()
-        try:
-            self._lock.acquire(timeout=max(wait, 0.0), poll_interval=0.05)
+            self._lock.acquire(timeout=wait, poll_interval=0.05)
         except Timeout:
             raise StoreBusyError(
                 f"the store {store} is in use by another geomap run"
