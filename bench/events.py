@@ -57,11 +57,11 @@ def main() -> None:
     parser.add_argument("--source", help="only the sentences of this source (see the records' 'source')")
     args = parser.parse_args()
     if args.model:
-        import geomap.extract.place_choice as events_module
         from geomap.extract.event_place import load_place_model
 
         model = load_place_model(args.model)
-        events_module.load_place_model = lambda: model  # what pick_place consults
+    else:
+        model = None  # the shipped one
 
     path = args.bench_dir / "event_location" / "event_location.jsonl"
     records = [json.loads(line) for line in path.open(encoding="utf-8")]
@@ -90,9 +90,9 @@ def main() -> None:
             s["n"] += 1
             token = span.root
             s["detected"] += trigger_of(token) is not None
-            picked = pick_place(token, mentions, roots, resolved=False)
-            live, stand_in = choose_place(token, mentions, roots, surnames=surnames)
-            resolved_only = pick_place(token, mentions, roots, resolved=True)
+            picked = pick_place(token, mentions, roots, resolved=False, model=model)
+            live, stand_in = choose_place(token, mentions, roots, surnames=surnames, model=model)
+            resolved_only = pick_place(token, mentions, roots, resolved=True, model=model)
             s["live_correct"] += _right(live, gold)
             s["resolved_correct"] += _right(resolved_only, gold)
             if live is not None:

@@ -27,7 +27,6 @@ import datetime as dt
 import json
 import math
 import sys
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 

@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from events import split_of  # noqa: E402  (bench/events.py: the one split)
 
-from geomap.extract.event_place import PlaceModel, decision_features  # noqa: E402
+from geomap.extract.event_place import PlaceModel, decision_features, place_feature_spec  # noqa: E402
 from geomap.extract.events import candidate_features, mention_roots  # noqa: E402
 from geomap.pipeline import Geoparser  # noqa: E402
 
@@ -206,6 +206,7 @@ def main() -> None:
                 "decision (place or none) over geomap.extract.event_place.decision_features; trained by "
                 "bench/train_event_place.py on the train split of Halterman (2019) event-location sentences (MIT). "
                 "Split thresholds, leaf values and weights only; no text.",
+                "feature_spec": place_feature_spec(),  # checked when geomap loads the model
                 "features": names,
                 "baseline": round(baseline, 6),
                 "trees": trees,

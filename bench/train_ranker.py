@@ -49,11 +49,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     corpora = args.corpus or list(CORPORA)
 
+    from geomap.extract.nlp import load_nlp
     from geomap.extract.toponyms import find_toponyms
     from geomap.gazetteer import normalize_name, open_gazetteer
     from geomap.geocode.resolve import FEATURES, PRIOR_ONLY, RankerWeights, resolve_document
+    from geomap.models import feature_spec
     from geomap.pipeline import BATCH
-    from geomap.extract.nlp import load_nlp
 
     gazetteer = open_gazetteer()
     nlp = load_nlp()
@@ -85,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         "split": "train",
         "l2": args.l2,
         "rounds": history,
+        "feature_spec": feature_spec(FEATURES),  # checked when geomap loads the weights
         "weights": {name: round(w, 5) for name, w in zip(FEATURES, weights.weights)},
     }
     args.out.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")

@@ -10,6 +10,7 @@ __all__ = [
     "RenderError",
     "StoreError",
     "StoreBusyError",
+    "ModelError",
 ]
 
 
@@ -36,6 +37,10 @@ class GeocoderError(GeomapError, RuntimeError):
 
 class RenderError(GeomapError, RuntimeError):
     """The map could not be written."""
+
+
+class ModelError(GeomapError, ValueError):
+    """A shipped model file does not fit the code that applies it (its features changed)."""
 
 
 class StoreError(GeomapError, RuntimeError):

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import pandas as pd
 
 from geomap.extract.events import EventMention
+from geomap.geo.distance import place_km
 from geomap.models import EVENT_SCHEMA, Article, Place
 
 __all__ = ["build_events", "empty_events", "with_datetimes", "same_place", "event_records", "MERGE_KM"]
@@ -31,8 +32,8 @@ def with_datetimes(events: pd.DataFrame) -> pd.DataFrame:
     """The events table for analysis: ``event_date`` as datetime64 (NaT where there is none),
     the other columns as the schema has them.
 
-    >>> with_datetimes(empty_events())["event_date"].dtype
-    dtype('<M8[ns]')
+    >>> pd.api.types.is_datetime64_dtype(with_datetimes(empty_events())["event_date"])
+    True
     """
     return events.assign(event_date=pd.to_datetime(events["event_date"], format="%Y-%m-%d", errors="coerce"))
 
@@ -40,12 +41,6 @@ def with_datetimes(events: pd.DataFrame) -> pd.DataFrame:
 def empty_events() -> pd.DataFrame:
     """An events table with no rows and the schema's columns and dtypes."""
     return pd.DataFrame({c.name: pd.Series(dtype=c.dtype) for c in EVENT_SCHEMA})
-
-
-def _km(a: Place, b: Place) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
 
 
 def _is_region(p: Place) -> bool:
@@ -74,7 +69,7 @@ def same_place(a: Place, b: Place) -> bool:
         return _inside(point, region)
     if _is_region(a):
         return False
-    return _km(a, b) <= MERGE_KM
+    return place_km(a, b) <= MERGE_KM
 
 
 def _specificity(m: EventMention) -> tuple[int, float]:
@@ -141,18 +136,23 @@ class _Cluster:
         self.members.extend(other.members)
 
 
+def _gid(cluster: _Cluster) -> int:
+    assert cluster.place is not None  # only placed clusters are compared by place
+    return cluster.place.geonameid
+
+
 def _merge(clusters: list[_Cluster], *, same_article: bool) -> list[_Cluster]:
     """Merge compatible clusters; a region-level one joins a town only when exactly one
     town of that region fits, so "in the Kursk region" never glues two villages together."""
     points = [c for c in clusters if c.place is not None and not _is_region(c.place)]
     regions = [c for c in clusters if c.place is not None and _is_region(c.place)]
     rest = [c for c in clusters if c.place is None]
-    merged: list[_Cluster] = []
+    merged: list[list[_Cluster]] = []
     for group in (points, regions):
         kept: list[_Cluster] = []
         for c in group:
             target = next((k for k in kept if k.compatible(c, same_article=same_article)
-                           and (k.place.geonameid == c.place.geonameid or group is points)), None)
+                           and (_gid(k) == _gid(c) or group is points)), None)
             if target:
                 target.absorb(c)
             else:
@@ -161,7 +161,7 @@ def _merge(clusters: list[_Cluster], *, same_article: bool) -> list[_Cluster]:
     points, regions = merged
     for region in regions:
         fits = [p for p in points if p.compatible(region, same_article=same_article)]
-        if len({p.place.geonameid for p in fits}) == 1:
+        if len({_gid(p) for p in fits}) == 1:
             fits[0].absorb(region)
         else:
             points.append(region)
@@ -246,7 +246,7 @@ def _row(cluster: _Cluster, articles: Mapping[str, Article], order: Mapping[str,
         "article_id": best.article_id,
         "source_title": article.title if article else None,
         "source_url": article.url if article else None,
-        "event_date": date.date.isoformat() if date else None,
+        "event_date": date.date.isoformat() if date and date.date else None,
         "time_precision": date.time_precision if date else None,
         "date_source": date.date_source if date else None,
         "event_type": typed.event_type,
@@ -273,6 +273,7 @@ def _row(cluster: _Cluster, articles: Mapping[str, Article], order: Mapping[str,
         "place_end": best.place.end if best.place else None,
         "n_sources": len({m.article_id for m in members}),
         "n_mentions": len(members),
+        "corrected": best.corrected,
     }
 
 

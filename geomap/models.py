@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 __all__ = [
@@ -13,6 +15,7 @@ __all__ = [
     "EVENT_SCHEMA",
     "EVENT_COLUMNS",
     "EVENT_TYPES",
+    "feature_spec",
 ]
 
 
@@ -156,6 +159,22 @@ EVENT_SCHEMA: tuple[Column, ...] = (
     Column("place_end", "Int64", "End offset (exclusive) of the place."),
     Column("n_sources", "Int64", "How many distinct articles report this event."),
     Column("n_mentions", "Int64", "How many sentences report this event."),
+    Column("corrected", "string", "Empty, or 'corrected by analyst[: note]' where an analyst's correction placed the event."),
 )
 
 EVENT_COLUMNS: tuple[str, ...] = tuple(c.name for c in EVENT_SCHEMA)
+
+
+def feature_spec(parts: Iterable[str]) -> str:
+    """A short hash naming a feature set (its names in order, or the code that makes them).
+
+    A model file carries the spec of the features it was fitted to; loading it checks that
+    the code still computes those, so a renamed or reordered feature is an error, never a
+    silent zero.
+
+    >>> feature_spec(["log_prior", "capital"]) == feature_spec(("log_prior", "capital"))
+    True
+    >>> feature_spec(["log_prior", "capital"]) == feature_spec(["capital", "log_prior"])
+    False
+    """
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:16]

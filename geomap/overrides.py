@@ -10,7 +10,7 @@ article_id     only in this article (its id in events.csv); empty: every article
 geonameid      the right place, by its gazetteer id (``geomap geocode NAME`` lists them)
 lat, lon       or the right point, in WGS84 degrees
 name           the point's name (default: ``place_text``); not with a geonameid
-note           why: shown with the place ("corrected by analyst: <note>")
+note           why: the events table's ``corrected`` column says "corrected by analyst: <note>"
 =============  ==============================================================
 
 Rows starting with ``#`` are comments. A ``.yaml`` / ``.yml`` file holds the same
@@ -25,8 +25,8 @@ corrections as a list of mappings with these keys::
 
  A correction replaces the place of every event
 mention whose place name matches; a row with an ``article_id`` wins over one without.
-Corrected places are named "<name> (corrected by analyst: <note>)", so the events
-table, the GeoJSON and the map popup all say so.
+A corrected place keeps its name; the events table's ``corrected`` column (and so the
+GeoJSON and the map popup) says "corrected by analyst: <note>".
 
 >>> import pathlib, tempfile
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "overrides.csv"
@@ -43,14 +43,15 @@ import hashlib
 import io
 import math
 import os
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from geomap.errors import GeomapError
+from geomap.gazetteer.normalize import normalize_text
+from geomap.geocode.lookup import Lookup
 from geomap.models import Place
 
 if TYPE_CHECKING:  # importing it loads spaCy, which reading a CSV does not need
@@ -76,10 +77,6 @@ _POINT_SPAN = 5 * 10**14
 
 class OverridesError(GeomapError, ValueError):
     """An overrides file or one of its rows is wrong; the message names ``file:line``."""
-
-
-class _Gazetteer(Protocol):
-    def get(self, geonameid: int) -> Place | None: ...
 
 
 @dataclass(frozen=True)
@@ -112,14 +109,14 @@ class Override:
     row: OverrideRow
     place: Place
 
+    @property
+    def corrected(self) -> str:
+        """What the events table's ``corrected`` column says of the events it places."""
+        return f"corrected by analyst: {self.row.note}" if self.row.note else "corrected by analyst"
 
-def normalize_place_text(text: str) -> str:
-    """How place names are compared: Unicode NFC, casefolded, spaces collapsed.
 
-    >>> normalize_place_text("  the KURSK   region ")
-    'the kursk region'
-    """
-    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+normalize_place_text = normalize_text
+"""How an override's place text is compared with an article's: :func:`geomap.gazetteer.normalize.normalize_text`."""
 
 
 # -- reading --------------------------------------------------------------------------
@@ -180,6 +177,7 @@ def _read_yaml(name: str, text: str) -> list[OverrideRow]:
                              "and a geonameid or lat and lon")
     rows: list[OverrideRow] = []
     seen: dict[tuple[str, str | None], int] = {}
+    assert document is not None  # it holds the data just read
     for item, node in zip(data, document.value):
         line = node.start_mark.line + 1
         header = [str(key).strip().lower() for key in item]
@@ -274,7 +272,7 @@ def _scope(row: OverrideRow) -> str:
 # -- resolving ------------------------------------------------------------------------
 
 
-def resolve_overrides(rows: Iterable[OverrideRow], gazetteer: _Gazetteer) -> list[Override]:
+def resolve_overrides(rows: Iterable[OverrideRow], gazetteer: Lookup) -> list[Override]:
     """Look up each row's place: a geonameid in ``gazetteer``, lat/lon as a point.
 
     A later row for the same place text (and article) replaces an earlier one, so a
@@ -294,12 +292,8 @@ def resolve_overrides(rows: Iterable[OverrideRow], gazetteer: _Gazetteer) -> lis
             assert row.lat is not None and row.lon is not None  # read_overrides checked
             place = _point(row)
         chosen.pop(row.key, None)
-        chosen[row.key] = Override(row, dataclasses.replace(place, name=_corrected(place.name, row.note), source=SOURCE))
+        chosen[row.key] = Override(row, dataclasses.replace(place, source=SOURCE))
     return list(chosen.values())
-
-
-def _corrected(name: str, note: str | None) -> str:
-    return f"{name} (corrected by analyst: {note})" if note else f"{name} (corrected by analyst)"
 
 
 def _point(row: OverrideRow) -> Place:
@@ -345,6 +339,7 @@ def apply_overrides(
             override = by_key.get((text, m.article_id)) or by_key.get((text, None))
             if override is not None:
                 used[override.row] += 1
-                m = dataclasses.replace(m, place=dataclasses.replace(m.place, place=override.place))
+                m = dataclasses.replace(m, place=dataclasses.replace(m.place, place=override.place),
+                                        corrected=override.corrected)
         out.append(m)
     return out, used

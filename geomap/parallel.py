@@ -253,6 +253,11 @@ def _cached_geoparser(index_path: str | None) -> Geoparser:
     return Geoparser(open_gazetteer(Path(index_path) if index_path else None))
 
 
+def _index_key_of(geoparser: Geoparser) -> str | None:
+    meta = getattr(geoparser.gazetteer, "meta", None)  # a worker's geoparser holds a Gazetteer
+    return meta.get("index_key") if meta is not None else None
+
+
 def worker_geoparser(index_path: str | None = None) -> Geoparser:
     """The Geoparser of this worker process: the model and the gazetteer, loaded on first use only.
 
@@ -283,7 +288,7 @@ def extract_chunk(
     found: list[tuple[list[EventMention], list[Mention]]] = []
     extract_events(articles, geoparser=geoparser, published=published,
                    on_extracted=lambda _article, mentions, toponyms: found.append((mentions, toponyms)))
-    return fingerprint(geoparser.gazetteer.meta.get("index_key")), found
+    return fingerprint(_index_key_of(geoparser)), found
 
 
 # -- the local engine ---------------------------------------------------------------------------

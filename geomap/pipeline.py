@@ -11,13 +11,16 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
+from spacy.language import Language
 from spacy.tokens import Doc
 
+from geomap.extract.event_place import PlaceModel, load_place_model
 from geomap.extract.events import EventMention, find_event_mentions
 from geomap.extract.nlp import load_nlp
-from geomap.extract.toponyms import find_toponyms
-from geomap.gazetteer import Gazetteer, normalize_name, open_gazetteer
+from geomap.extract.toponyms import common_nouns, find_toponyms
+from geomap.gazetteer import normalize_name, open_gazetteer
 from geomap.geocode.locate import locate_name
+from geomap.geocode.lookup import Lookup
 from geomap.geocode.resolve import is_demonym, resolve_toponyms
 from geomap.models import Article, Mention, Place
 
@@ -27,19 +30,27 @@ BATCH = 16
 
 
 class Geoparser:
-    """The model and the gazetteer, loaded once, applied to many texts.
+    """What extraction needs, loaded once and passed explicitly to every stage: the spaCy
+    pipeline, the place lookup (the gazetteer or an online one in front of it), the common
+    nouns of the pipeline's lemmatizer and the event-place model. This is the one place they
+    are held; give your own (``nlp=``, ``place_model=``) and nothing loads the defaults.
 
     >>> gp = Geoparser()
     >>> [m.place.name for m in gp.mentions("Shelling hit Donetsk.") if m.place]
     ['Donetsk']
     """
 
-    def __init__(self, gazetteer: Gazetteer | None = None, nlp=None) -> None:
+    def __init__(self, gazetteer: Lookup | None = None, nlp: Language | None = None,
+                 place_model: PlaceModel | None = None) -> None:
         self.gazetteer = gazetteer or open_gazetteer()
         self.nlp = nlp or load_nlp()
+        self.nouns = common_nouns(self.nlp)
+        self.place_model = place_model or load_place_model()
 
     def resolve(self, doc: Doc) -> list[Mention]:
-        toponyms = find_toponyms(doc, self.gazetteer.has_alias, normalize_name, getattr(self.gazetteer, "is_place_acronym", None))
+        toponyms = find_toponyms(
+            doc, self.gazetteer.has_alias, normalize_name, nouns=self.nouns, is_acronym=getattr(self.gazetteer, "is_place_acronym", None)
+        )
         return resolve_toponyms(toponyms, self.gazetteer)
 
     def locate(self, name: Mention, context: Sequence[Mention]) -> Place | None:
@@ -135,7 +146,7 @@ def extract_events(
     for article, (doc, mentions) in zip(articles, gp.pipe(a.text for a in articles)):
         result.toponyms[article.id] = mentions
         found = list(find_event_mentions(doc, mentions, article_id=article.id, published=article.published or published,
-                                         locate=gp.locate))
+                                         locate=gp.locate, place_model=gp.place_model))
         result.mentions.extend(found)
         if on_extracted:
             on_extracted(article, found, mentions)
@@ -163,8 +174,9 @@ def events_frame(articles: Iterable[Article | str], **kwargs) -> pd.DataFrame:
     ``event_date`` is a datetime column; ``kwargs`` go to :func:`extract_events`.
 
     >>> events = events_frame(["On 3 July 2025 a missile strike near Korenevo killed 20 people."])
-    >>> events.loc[0, ["event_date", "place_name", "fatalities"]].tolist()
-    [Timestamp('2025-07-03 00:00:00'), 'Korenevo', 20]
+    >>> first = events.iloc[0]
+    >>> str(first["event_date"].date()), first["place_name"], int(first["fatalities"])
+    ('2025-07-03', 'Korenevo', 20)
     """
     from geomap.articles import text_article
     from geomap.events import build_events, with_datetimes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +11,46 @@ import pytest
 
 from geomap.gazetteer import Gazetteer, open_gazetteer
 from geomap.render.snapshot import CHROMIUM_ARGS, DEFAULT_CHROMIUM
+
+# -- no network: every test may talk to this machine only -----------------------------------
+
+
+class NetworkUsed(AssertionError):
+    """A test tried to reach another machine (only 127.0.0.1 / ::1 / unix sockets are allowed)."""
+
+
+_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0", "", None})
+
+
+def _is_local(address: object) -> bool:
+    if isinstance(address, (str, bytes)):  # AF_UNIX path
+        return True
+    host = address[0] if isinstance(address, tuple) and address else address
+    return host in _LOCAL_HOSTS or (isinstance(host, str) and host.startswith("127."))
+
+
+@pytest.fixture(autouse=True)
+def no_network(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Refuse, in every test not marked ``network``, connections and name lookups beyond this machine."""
+    if request.node.get_closest_marker("network"):
+        return
+    connect, connect_ex, getaddrinfo = socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo
+
+    def guarded(original):
+        def call(self, address):
+            if not _is_local(address):
+                raise NetworkUsed(f"a test tried to connect to {address!r}")
+            return original(self, address)
+        return call
+
+    def lookup(host, *args, **kwargs):
+        if not _is_local((host.decode() if isinstance(host, bytes) else host,)):
+            raise NetworkUsed(f"a test tried to look up {host!r}")
+        return getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded(connect))
+    monkeypatch.setattr(socket.socket, "connect_ex", guarded(connect_ex))
+    monkeypatch.setattr(socket, "getaddrinfo", lookup)
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from geomap.extract.event_place import PlaceModel, load_place_model, parse_candidates
@@ -100,3 +102,34 @@ def test_a_sentence_that_only_names_an_officials_city_places_no_event(geoparser)
 def test_a_place_named_only_as_a_persons_origin_is_not_the_event_place(geoparser):
     assert picks(geoparser, "Gunmen killed the former mayor of Mosul in Baghdad on Monday.", "killed",
                  resolved=True) == "Baghdad"
+
+
+# -- the shipped event-place model is tied to the code that makes its features ---------------
+
+
+def test_a_change_to_how_place_features_are_made_changes_their_spec(tmp_path):
+    import geomap.extract.event_place as event_place
+
+    source = Path(event_place.__file__).read_text(encoding="utf-8")
+    assert '"tree_distance"' in source
+    renamed = tmp_path / "renamed.py"
+    renamed.write_text(source.replace('"tree_distance"', '"tree_hops"', 1), encoding="utf-8")
+    commented = tmp_path / "commented.py"
+    commented.write_text(source.replace("def place_features(", "# a comment\ndef place_features(", 1), encoding="utf-8")
+    spec = event_place.place_feature_spec()
+    assert event_place.place_feature_spec(renamed) != spec
+    assert event_place.place_feature_spec(commented) == spec
+
+
+def test_an_event_place_model_of_other_features_is_a_clear_error(tmp_path):
+    import json
+
+    from geomap.errors import ModelError
+    from geomap.extract.event_place import load_place_model
+
+    shipped = json.loads((Path(__file__).resolve().parent.parent / "data" / "event_place_model.json").read_text())
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps({k: v for k, v in shipped.items() if k != "feature_spec"}))
+    with pytest.raises(ModelError, match="bench/train_event_place.py"):
+        load_place_model(path)
+    assert load_place_model() is not None  # the shipped one fits

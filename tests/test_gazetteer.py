@@ -11,8 +11,8 @@ import pytest
 
 from geomap.errors import GazetteerError, GeomapError
 from geomap.gazetteer import Gazetteer, check_index, normalize_name, open_gazetteer
-from geomap.gazetteer.normalize import is_code_like, romanize_russian, romanize_ukrainian
 from geomap.gazetteer.build import is_wide_area
+from geomap.gazetteer.normalize import is_code_like, romanize_russian, romanize_ukrainian
 from geomap.gazetteer.sources import read_area_points, read_landmarks
 
 # --------------------------------------------------------------------------- normalisation

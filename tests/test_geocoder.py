@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.location import Location
 
 from geomap.errors import GeocoderError
 from geomap.gazetteer import Gazetteer
-from geomap.geocode.gazetteer import GazetteerGeocoder, format_candidate, geocode_candidates
 from geomap.geo.shapes import country_at, country_outlines_geojson, in_country
+from geomap.geocode.gazetteer import GazetteerGeocoder, format_candidate, geocode_candidates
 
 
 @pytest.fixture(scope="module")
 def geocoder(gazetteer: Gazetteer) -> GazetteerGeocoder:
     return GazetteerGeocoder(gazetteer)
-
-
-@pytest.fixture
-def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*args: object, **kwargs: object) -> None:
-        raise AssertionError("the offline geocoder opened a network connection")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
 
 
 @pytest.mark.parametrize(

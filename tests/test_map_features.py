@@ -24,13 +24,13 @@ import pytest
 from click.testing import CliRunner
 from conftest import Visit as BaseVisit
 from conftest import watch
+from test_render import korenevo, page_events, read_events
 
 from geomap.cli import EXIT_ERROR, cli
 from geomap.models import EVENT_COLUMNS, EVENT_SCHEMA
 from geomap.render import render_fragment, snapshot_map, write_map
 from geomap.render.snapshot import DEFAULT_CHROMIUM
 from geomap.store import write_csv, write_geojson
-from test_render import korenevo, page_events, read_events
 
 CHROMIUM = Path(DEFAULT_CHROMIUM)  # the conftest's `chromium` fixture skips a test where it is missing
 
@@ -407,6 +407,9 @@ CASES = [
     ({"source_title": None}, "Source: https://news.example.org/2024/08/06/kursk ·"),
     ({"source_url": "javascript:alert(1)"}, "Source: Fighting reaches Kursk region villages (javascript:alert(1)) ·"),
     ({"place_name": None, "admin1": None, "country_code": None}, "Place “Korenevo” → unresolved"),
+    # An analyst's correction keeps the place's name and says so in the popup.
+    ({"corrected": "corrected by analyst: checked on imagery"},
+     "Place “Korenevo” → Korenevo, Kursk, RU (corrected by analyst: checked on imagery) Precision"),
 ]
 
 

@@ -56,6 +56,11 @@ class TinyGazetteer:
                 if p.name.casefold() == name.strip().casefold() and (not codes or p.country_code in codes)]
         return hits[:limit] if limit is not None else hits
 
+    def lookup_scored(self, name: str, *, country_codes: Sequence[str] | None = None,
+                      limit: int | None = None) -> list[tuple[Place, float]]:
+        places = self.lookup(name, country_codes=country_codes, limit=limit)
+        return [(p, 1 / len(places)) for p in places]
+
     def has_alias(self, name: str) -> bool:
         return any(p.name.casefold() == name.strip().casefold() for p in self.places)
 

@@ -18,6 +18,9 @@ from geomap.models import Article
 from geomap.parallel import ParallelError, dask_missing_message, extract_parallel
 from geomap.pipeline import Geoparser, extract_events
 
+# Worker processes and Dask clusters take seconds each.
+pytestmark = pytest.mark.slow
+
 PUBLISHED = dt.date(2025, 3, 5)
 
 TEXTS = (

@@ -6,6 +6,7 @@ Hand-made sentences; the real spaCy model, the real gazetteer and the shipped ra
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
@@ -177,3 +178,27 @@ def test_a_demonym_that_is_only_a_towns_alternate_name_is_the_country(places) ->
 def test_a_long_official_name_resolves_to_its_own_country(places) -> None:
     dprk = places("The Democratic People's Republic of Korea fired a missile on Monday.")
     assert dprk["Democratic People's Republic of Korea"].place.country_code == "KP"
+
+
+# -- the shipped ranker is tied to the features the code computes ---------------------------
+
+
+def test_ranker_weights_fitted_to_other_features_are_a_clear_error(tmp_path):
+    import json
+
+    from geomap.errors import ModelError
+    from geomap.geocode.resolve import FEATURES, load_weights
+    from geomap.models import feature_spec
+
+    shipped = json.loads((Path(__file__).resolve().parent.parent / "data" / "resolver_ranker.json").read_text())
+    assert shipped["feature_spec"] == feature_spec(FEATURES)
+    renamed = dict(shipped, weights={("log_prior_renamed" if k == "log_prior" else k): v
+                                     for k, v in shipped["weights"].items()})
+    path = tmp_path / "renamed.json"
+    path.write_text(json.dumps(renamed))
+    with pytest.raises(ModelError, match="unknown in the file: log_prior_renamed.*bench/train_ranker.py"):
+        load_weights(path)
+    reordered = dict(shipped, feature_spec=feature_spec(reversed(FEATURES)))
+    path.write_text(json.dumps(reordered))
+    with pytest.raises(ModelError, match="spec"):
+        load_weights(path)

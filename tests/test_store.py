@@ -21,7 +21,6 @@ from geomap.overrides import (
     resolve_overrides,
 )
 from geomap.pipeline import Geoparser, extract_events
-from geomap.workflow import build_store_events
 from geomap.store import (
     STORE_NAME,
     EventStore,
@@ -32,6 +31,7 @@ from geomap.store import (
     write_csv,
     write_geojson,
 )
+from geomap.workflow import build_store_events
 
 PUBLISHED = dt.date(2025, 3, 5)
 KHARKIV = Article(
@@ -292,7 +292,8 @@ def test_corrections_replace_the_place_of_matching_mentions_only(tmp_path, gazet
     (changed,) = [m for m in mentions if m not in extracted.mentions]
     place = changed.place.place
     assert changed.place.text == "Lugansk"
-    assert place.name == "Luhansk airport (corrected by analyst: seen on video, not the city)"
+    assert place.name == "Luhansk airport"
+    assert changed.corrected == "corrected by analyst: seen on video, not the city"
     assert (place.lat, place.lon, place.country_code, place.source) == (48.60, 39.25, "UA", "override")
     assert -9 * 10**14 <= place.geonameid < -4 * 10**14
     kharkiv = [m for m in mentions if m.article_id == KHARKIV.id]
@@ -305,7 +306,7 @@ def test_a_later_correction_of_the_same_place_wins(gazetteer):
     second = OverrideRow("b.csv", 2, "kharkiv", geonameid=kharkiv.geonameid, note="the city")
     (override,) = resolve_overrides([first, second], gazetteer)
     assert override.row == second
-    assert override.place.name == f"{kharkiv.name} (corrected by analyst: the city)"
+    assert (override.place.name, override.corrected) == (kharkiv.name, "corrected by analyst: the city")
 
 
 def test_the_example_overrides_file_reads_and_resolves(gazetteer):
@@ -314,7 +315,7 @@ def test_the_example_overrides_file_reads_and_resolves(gazetteer):
     path = Path(__file__).resolve().parent.parent / "data" / "overrides.example.csv"
     overrides = resolve_overrides(read_overrides(path), gazetteer)
     assert [(o.row.place_text, o.place.country_code) for o in overrides] == [("Korenevo", "RU"), ("Moscow City", "RU")]
-    assert overrides[0].place.name == "Korenevo (corrected by analyst: the village in Kursk oblast)"
+    assert (overrides[0].place.name, overrides[0].corrected) == ("Korenevo", "corrected by analyst: the village in Kursk oblast")
 
 
 def test_a_yaml_overrides_file_gives_the_rows_its_csv_twin_gives(tmp_path):

@@ -13,6 +13,7 @@ standard library.
 
 from __future__ import annotations
 
+import ast
 import functools
 import importlib.resources
 import json
@@ -22,9 +23,10 @@ from pathlib import Path
 
 from spacy.tokens import Span, Token
 
-from geomap.models import Mention
+from geomap.errors import ModelError
+from geomap.models import Mention, feature_spec
 
-__all__ = ["place_features", "add_group_features", "parse_candidates", "decision_features", "PlaceModel", "load_place_model", "FEATURE_PREPS", "SITE_WORDS", "TITLE_WORDS"]
+__all__ = ["place_features", "add_group_features", "parse_candidates", "decision_features", "PlaceModel", "load_place_model", "place_feature_spec", "FEATURE_PREPS", "SITE_WORDS", "TITLE_WORDS"]
 
 FEATURE_PREPS = ("in", "near", "at", "outside", "around", "on", "of", "from", "to", "into", "across", "over", "inside", "between")
 
@@ -293,6 +295,30 @@ class PlaceModel:
         return candidates[best][0] if _sigmoid(z) >= self.decision["threshold"] else None
 
 
+@functools.lru_cache(maxsize=1)
+def place_feature_spec(source: Path | None = None) -> str:
+    """The spec of the features this module computes: a hash of its code above :class:`PlaceModel`
+    (the feature functions and their word lists), docstrings and comments left out. A model file
+    carries the spec it was trained with; a change to how features are made needs a new model.
+
+    >>> len(place_feature_spec())
+    16
+    """
+    tree = ast.parse(Path(source or __file__).read_text(encoding="utf-8"))
+    parts = []
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == "PlaceModel":
+            break
+        for inner in ast.walk(node):
+            body = getattr(inner, "body", None)
+            if (isinstance(inner, (ast.FunctionDef, ast.ClassDef)) and body and isinstance(body[0], ast.Expr)
+                    and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str)):
+                inner.body = body[1:] or [ast.Pass()]
+        if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)):  # the module docstring
+            parts.append(ast.dump(node))
+    return feature_spec(parts)
+
+
 @functools.lru_cache(maxsize=2)
 def load_place_model(path: Path | None = None) -> PlaceModel | None:
     """The shipped model (or the one in ``path``), or None where the data file is absent
@@ -305,6 +331,13 @@ def load_place_model(path: Path | None = None) -> PlaceModel | None:
     except (FileNotFoundError, OSError):
         return None
     data = json.loads(text)
+    spec, expected = data.get("feature_spec"), place_feature_spec()
+    if spec != expected:
+        where = path or "data/event_place_model.json"
+        raise ModelError(
+            f"{where} was trained on event-place features of spec {spec!r}, but geomap/extract/event_place.py "
+            f"now computes spec {expected!r}: retrain it with python bench/train_event_place.py"
+        )
     if "trees" in data:
         return PlaceModel(
             data["features"],

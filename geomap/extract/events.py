@@ -13,6 +13,7 @@ from spacy.tokens import Doc, Span, Token
 
 from geomap.extract.casualties import count_victims
 from geomap.extract.dates import DateValue, infer_year, parse_date
+from geomap.extract.event_place import PlaceModel
 from geomap.extract.place_choice import (
     Locate,
     candidate_features,
@@ -73,6 +74,8 @@ class EventMention:
     fatalities: int | None = None
     actor1: str | None = None
     actor2: str | None = None
+    # An analyst's correction put the place in ("corrected by analyst: <note>"; see geomap.overrides).
+    corrected: str | None = None
 
     @property
     def violent(self) -> bool:
@@ -258,6 +261,7 @@ def find_event_mentions(
     article_id: str,
     published: dt.date | None = None,
     locate: Locate | None = None,
+    place_model: PlaceModel | None = None,
 ) -> list[EventMention]:
     """Find the incidents ``doc`` reports, one :class:`EventMention` per incident and sentence.
 
@@ -266,7 +270,8 @@ def find_event_mentions(
     place may be a name the toponym finder did not resolve: ``locate(name, mentions)``
     (:func:`geomap.geocode.locate.locate_name`) places it next to the document's other
     places where it can, else the sentence's resolved place stands in for its
-    coordinates (``approximate``), else it stays without coordinates.
+    coordinates (``approximate``), else it stays without coordinates. ``place_model``
+    picks each event's place (default: the shipped one).
     """
     base = published
     date_source = "text"
@@ -300,7 +305,7 @@ def find_event_mentions(
             trig = trigger_of(token)
             if trig is None or (trig.event_type in VIOLENT_TYPES and is_hypothetical(token)):
                 continue
-            place, stand_in = choose_place(token, sent_mentions, roots, surnames=surnames)
+            place, stand_in = choose_place(token, sent_mentions, roots, surnames=surnames, model=place_model)
             if place is not None and place.place is None:
                 place = _placed(doc, place, stand_in, mentions, locate, roots, approximate)
             found.append((token, trig, place))

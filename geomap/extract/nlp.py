@@ -43,8 +43,8 @@ def load_nlp(name: str | None = None) -> Language:
     """Load the English spaCy pipeline geomap uses (once per process).
 
     >>> nlp = load_nlp()
-    >>> [e.text for e in nlp("Shelling hit Donetsk.").ents]
-    ['Donetsk']
+    >>> [(e.text, e.label_) for e in nlp("Shelling hit the city of Donetsk in eastern Ukraine.").ents]
+    [('Ukraine', 'GPE')]
     """
     names = (name,) if name else MODEL_NAMES
     last: Exception | None = None

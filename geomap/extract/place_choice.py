@@ -9,6 +9,7 @@ from spacy.tokens import Doc, Token
 
 from geomap.extract.event_place import (
     TITLE_WORDS,
+    PlaceModel,
     add_group_features,
     load_place_model,
     parse_candidates,
@@ -108,7 +109,8 @@ def _place_score(trigger: Token, root: Token, mention: Mention, *, resolved: boo
 
 
 def pick_place(
-    trigger: Token, mentions: Sequence[Mention], roots: dict[int, Token], *, resolved: bool = True
+    trigger: Token, mentions: Sequence[Mention], roots: dict[int, Token], *, resolved: bool = True,
+    model: PlaceModel | None = None,
 ) -> Mention | None:
     """The place, among a sentence's toponyms, where the event ``trigger`` names happened.
 
@@ -120,7 +122,7 @@ def pick_place(
     parser saw (an unknown village the small model calls a person): span selection,
     as Halterman's event-location sentences score it.
     """
-    model = load_place_model()
+    model = model or load_place_model()
     candidates = [m for m in mentions if m.place is not None or not resolved]
     if model is None:
         scored = [
@@ -172,6 +174,7 @@ def choose_place(
     roots: dict[int, Token],
     *,
     surnames: frozenset[str] = frozenset(),
+    model: PlaceModel | None = None,
 ) -> tuple[Mention | None, Mention | None]:
     """The event's place as the sentence writes it, and a stand-in for its coordinates.
 
@@ -181,11 +184,11 @@ def choose_place(
     names only (None where the pick is resolved itself). A name that is unlikely to
     be a site (:func:`_could_be_site`) gives way to the resolved pick.
     """
-    picked = pick_place(trigger, mentions, roots, resolved=False)
+    picked = pick_place(trigger, mentions, roots, resolved=False, model=model)
     if picked is None or picked.place is not None:
         return picked, None
     root = roots.get(id(picked)) or mention_roots(trigger.doc, [picked]).get(id(picked))
-    resolved = pick_place(trigger, mentions, roots, resolved=True)
+    resolved = pick_place(trigger, mentions, roots, resolved=True, model=model)
     if root is None or not _could_be_site(picked, root, surnames):
         return resolved, None
     return picked, resolved

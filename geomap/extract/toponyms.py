@@ -11,7 +11,9 @@ import dataclasses
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from geomap.extract.abbreviations import dotted_abbreviations, region_abbreviation
@@ -91,9 +93,10 @@ class Toponym:
     weak: bool = False
 
 
-@functools.lru_cache(maxsize=1)
-def _common_nouns() -> frozenset[str]:
-    """English common nouns (WordNet's, as spaCy's lemmatizer ships them).
+@functools.lru_cache(maxsize=2)
+def common_nouns(nlp: Language | None = None) -> frozenset[str]:
+    """English common nouns (WordNet's, as the lemmatizer of ``nlp`` ships them; default:
+    :func:`geomap.extract.nlp.load_nlp`'s).
 
     The list holds well-known place names too ("paris"): it only ever vetoes a single
     capitalised word that the model did not call a place and no preposition introduces.
@@ -103,7 +106,8 @@ def _common_nouns() -> frozenset[str]:
     from geomap.extract.nlp import load_nlp
 
     try:
-        index = load_nlp().get_pipe("lemmatizer").lookups.get_table("lemma_index")
+        lemmatizer: Any = (nlp or load_nlp()).get_pipe("lemmatizer")
+        index = lemmatizer.lookups.get_table("lemma_index")
     except (KeyError, ValueError, AttributeError):
         return frozenset()
     for key in ("noun", hash_string("noun")):
@@ -175,9 +179,13 @@ def _after_locative(ent: Span) -> bool:
 
 
 def find_toponyms(
-    doc: Doc, has_alias: Callable[[str], bool], normalize: Callable[[str], str], is_acronym: Callable[[str], bool] | None = None
+    doc: Doc, has_alias: Callable[[str], bool], normalize: Callable[[str], str], *,
+    nouns: frozenset[str] | None = None, is_acronym: Callable[[str], bool] | None = None,
 ) -> list[Toponym]:
     """Find the place names in ``doc``.
+
+    ``nouns``: the common nouns of the pipeline that parsed ``doc`` (:func:`common_nouns`;
+    default: those of the default pipeline).
 
     ``has_alias(normalize(text))`` says whether the gazetteer knows a name; it lets the
     matcher find names the model misses ("Kursk region", villages tagged as persons).
@@ -194,6 +202,7 @@ def find_toponyms(
     >>> [t.text for t in find_toponyms(doc, gaz.has_alias, normalize_name)]
     ['Kursk region']
     """
+    nouns = common_nouns() if nouns is None else nouns
     n = len(doc)
     taken = [False] * n
     blocked: list[str | None] = [None] * n
@@ -317,7 +326,7 @@ def find_toponyms(
             if has_alias(normalize(span.text)):
                 for k in reversed(inside):
                     del found[k]
-                weak = size == 1 and (lone_person[i] or _is_weak(doc, tok))
+                weak = size == 1 and (lone_person[i] or _is_weak(doc, tok, nouns))
                 if dateline:
                     add(span, "GAZ", kind="place")  # "EDMONTON —", which the small model calls an organisation
                 elif in_org[i] and not cue:
@@ -393,10 +402,10 @@ def _whole_entity(tok: Token) -> bool:
     return tok.ent_iob_ == "B" and (tok.i + 1 >= len(tok.doc) or tok.doc[tok.i + 1].ent_iob_ != "I")
 
 
-def _is_weak(doc: Doc, tok: Token) -> bool:
+def _is_weak(doc: Doc, tok: Token, nouns: frozenset[str]) -> bool:
     """A capitalised common noun ("Police") no preposition introduces as a place."""
     introduced = tok.i > 0 and doc[tok.i - 1].lower_ in LOCATIVE_PREPOSITIONS
-    return not introduced and not tok.is_upper and tok.lower_ in _common_nouns()
+    return not introduced and not tok.is_upper and tok.lower_ in nouns
 
 
 def _link_qualifiers(doc: Doc, found: list[Toponym]) -> list[Toponym]:

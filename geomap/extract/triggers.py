@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import csv
+import importlib.resources
+import io
 from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
@@ -29,101 +32,28 @@ class Trigger:
 SHELLING = "Shelling/artillery/missile attack"
 AIR = "Air/drone strike"
 IED = "Remote explosive/landmine/IED"
-TRIGGERS: dict[str, Trigger] = {
-    "strike": Trigger(EXPLOSIONS, AIR, 3),
-    "missile strike": Trigger(EXPLOSIONS, SHELLING, 4),
-    "missile attack": Trigger(EXPLOSIONS, SHELLING, 4),
-    "rocket attack": Trigger(EXPLOSIONS, SHELLING, 4),
-    "artillery strike": Trigger(EXPLOSIONS, SHELLING, 4),
-    "drone strike": Trigger(EXPLOSIONS, AIR, 4),
-    "drone attack": Trigger(EXPLOSIONS, AIR, 4),
-    "car bomb": Trigger(EXPLOSIONS, IED, 4),
-    "car explosion": Trigger(EXPLOSIONS, IED, 4),
-    "airstrike": Trigger(EXPLOSIONS, AIR, 3),
-    "air strike": Trigger(EXPLOSIONS, AIR, 3),
-    "bombardment": Trigger(EXPLOSIONS, AIR, 3),
-    "bombing": Trigger(EXPLOSIONS, IED, 3),
-    "bomb": Trigger(EXPLOSIONS, IED, 3),
-    "shelling": Trigger(EXPLOSIONS, SHELLING, 3),
-    "shell": Trigger(EXPLOSIONS, SHELLING, 3, ("VERB",)),
-    "artillery": Trigger(EXPLOSIONS, SHELLING, 3, ("NOUN",)),
-    "mortar": Trigger(EXPLOSIONS, SHELLING, 3, ("NOUN",)),
-    "rocket": Trigger(EXPLOSIONS, SHELLING, 3, ("NOUN",)),
-    "missile": Trigger(EXPLOSIONS, SHELLING, 3, ("NOUN",)),
-    "explosion": Trigger(EXPLOSIONS, IED, 3),
-    "blast": Trigger(EXPLOSIONS, IED, 3),
-    "explode": Trigger(EXPLOSIONS, IED, 3),
-    "detonate": Trigger(EXPLOSIONS, IED, 3),
-    "ied": Trigger(EXPLOSIONS, IED, 3),
-    "landmine": Trigger(EXPLOSIONS, IED, 3),
-    "grenade": Trigger(EXPLOSIONS, "Grenade", 3),
-    "suicide bomber": Trigger(EXPLOSIONS, "Suicide bomb", 4),
-    "clash": Trigger(BATTLES, "Armed clash", 3),
-    "fighting": Trigger(BATTLES, "Armed clash", 3, ("NOUN",)),
-    "fight": Trigger(BATTLES, "Armed clash", 2, ("VERB",)),
-    "battle": Trigger(BATTLES, "Armed clash", 3),
-    "combat": Trigger(BATTLES, "Armed clash", 3, ("NOUN",)),
-    "firefight": Trigger(BATTLES, "Armed clash", 3),
-    "gunfight": Trigger(BATTLES, "Armed clash", 3),
-    "skirmish": Trigger(BATTLES, "Armed clash", 3),
-    "ambush": Trigger(BATTLES, "Armed clash", 3),
-    "offensive": Trigger(BATTLES, "Armed clash", 2, ("NOUN",)),
-    "capture": Trigger(BATTLES, "Non-state actor overtakes territory", 2, ("VERB",)),
-    "seize": Trigger(BATTLES, "Non-state actor overtakes territory", 2, ("VERB",)),
-    "recapture": Trigger(BATTLES, "Government regains territory", 3, ("VERB",)),
-    "retake": Trigger(BATTLES, "Government regains territory", 3, ("VERB",)),
-    "kill": Trigger(VAC, "Attack", 1),
-    "killing": Trigger(VAC, "Attack", 1, ("NOUN",)),
-    "die": Trigger(VAC, "Attack", 1, ("VERB",)),
-    "death": Trigger(VAC, "Attack", 1, ("NOUN",)),
-    "murder": Trigger(VAC, "Attack", 2),
-    "shoot": Trigger(VAC, "Attack", 2, ("VERB",)),
-    "shooting": Trigger(VAC, "Attack", 2, ("NOUN",)),
-    "gunman": Trigger(VAC, "Attack", 2, ("NOUN",)),
-    "execute": Trigger(VAC, "Attack", 2, ("VERB",)),
-    "assassinate": Trigger(VAC, "Attack", 2),
-    "assassination": Trigger(VAC, "Attack", 2),
-    "behead": Trigger(VAC, "Attack", 2),
-    "massacre": Trigger(VAC, "Attack", 2),
-    "stab": Trigger(VAC, "Attack", 2, ("VERB",)),
-    "attack": Trigger(VAC, "Attack", 1),
-    "abduct": Trigger(VAC, "Abduction/forced disappearance", 2),
-    "kidnap": Trigger(VAC, "Abduction/forced disappearance", 2),
-    "abduction": Trigger(VAC, "Abduction/forced disappearance", 2),
-    "kidnapping": Trigger(VAC, "Abduction/forced disappearance", 2),
-    "rape": Trigger(VAC, "Sexual violence", 2),
-    "wound": Trigger(VAC, "Attack", 1, ("VERB",)),
-    "injure": Trigger(VAC, "Attack", 1, ("VERB",)),
-    "target": Trigger(VAC, "Attack", 1, ("VERB",)),
-    "gun": Trigger(VAC, "Attack", 2, ("VERB",)),
-    "hit": Trigger(EXPLOSIONS, SHELLING, 1, ("VERB",)),
-    "fire": Trigger(EXPLOSIONS, SHELLING, 1, ("VERB",)),
-    "blow up": Trigger(EXPLOSIONS, IED, 3, ("VERB",)),
-    "storm": Trigger(BATTLES, "Armed clash", 2, ("VERB",)),
-    "raid": Trigger(BATTLES, "Armed clash", 2),
-    "invade": Trigger(BATTLES, "Non-state actor overtakes territory", 2, ("VERB",)),
-    "occupy": Trigger(BATTLES, "Non-state actor overtakes territory", 1, ("VERB",)),
-    "destroy": Trigger(STRATEGIC, "Looting/property destruction", 1, ("VERB",)),
-    "burn": Trigger(STRATEGIC, "Looting/property destruction", 1, ("VERB",)),
-    "protest": Trigger(PROTESTS, "Peaceful protest", 2),
-    "demonstrate": Trigger(PROTESTS, "Peaceful protest", 2, ("VERB",)),
-    "march": Trigger(PROTESTS, "Peaceful protest", 1, ("VERB",)),
-    "demonstration": Trigger(PROTESTS, "Peaceful protest", 2, ("NOUN",)),
-    "demonstrator": Trigger(PROTESTS, "Peaceful protest", 2, ("NOUN",)),
-    "protester": Trigger(PROTESTS, "Peaceful protest", 2, ("NOUN",)),
-    "rally": Trigger(PROTESTS, "Peaceful protest", 2),
-    "riot": Trigger(RIOTS, "Violent demonstration", 3),
-    "arrest": Trigger(STRATEGIC, "Arrests", 2),
-    "detain": Trigger(STRATEGIC, "Arrests", 2, ("VERB",)),
-    "talk": Trigger(STRATEGIC, "Agreement", 2, ("NOUN",)),
-    "negotiation": Trigger(STRATEGIC, "Agreement", 2, ("NOUN",)),
-    "ceasefire": Trigger(STRATEGIC, "Agreement", 2, ("NOUN",)),
-    "truce": Trigger(STRATEGIC, "Agreement", 2, ("NOUN",)),
-    "peace deal": Trigger(STRATEGIC, "Agreement", 2, ("NOUN",)),
-    "summit": Trigger(STRATEGIC, "Agreement", 2, ("NOUN",)),
-    "loot": Trigger(STRATEGIC, "Looting/property destruction", 2),
-    "looting": Trigger(STRATEGIC, "Looting/property destruction", 2),
-}
+
+
+def read_triggers() -> dict[str, Trigger]:
+    """The trigger words of ``data/event_triggers.csv`` (word, event_type, sub_event_type,
+    strength, pos), in the file's order: what each says and how strongly.
+
+    >>> read_triggers()["missile strike"]
+    Trigger(event_type='Explosions/Remote violence', sub_event_type='Shelling/artillery/missile attack', strength=4, pos=('NOUN', 'VERB'))
+    """
+    text = importlib.resources.files("geomap.data").joinpath("event_triggers.csv").read_text(encoding="utf-8")
+    out: dict[str, Trigger] = {}
+    for line, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
+        try:
+            out[row["word"]] = Trigger(row["event_type"], row["sub_event_type"], int(row["strength"]),
+                                       tuple(row["pos"].split()))
+        except (KeyError, TypeError, ValueError) as err:
+            raise ValueError(f"data/event_triggers.csv:{line}: bad trigger row {row!r} ({err})") from err
+    return out
+
+
+# Adding a trigger word (or an event type's words) is a row of data/event_triggers.csv.
+TRIGGERS: dict[str, Trigger] = read_triggers()
 VIOLENT_TYPES = frozenset({EXPLOSIONS, BATTLES, VAC})
 # A remote weapon named next to a killing word sets the sub-type.
 SUBTYPE_CUES = {

@@ -18,9 +18,11 @@ import struct
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from filelock import FileLock
 
 from geomap.errors import GazetteerError
 from geomap.gazetteer.aliases import Aliases, AliasKeys
@@ -123,7 +125,8 @@ def index_key(landmarks: Path | None = None) -> str:
     for pattern in _CODE_FILES:
         for file in sorted(here.glob(pattern)):
             h.update(file.read_bytes())
-    h.update((here.parent / "geo" / "shapes.py").read_bytes())
+    for file in sorted((here.parent / "geo").glob("*.py")):  # shapes and distances the build uses
+        h.update(file.read_bytes())
     return h.hexdigest()
 
 
@@ -174,20 +177,9 @@ def check_index(path: Path, key: str | None = None) -> str | None:
     return None
 
 
-@contextlib.contextmanager
-def _build_lock(path: Path) -> Iterator[None]:
-    try:
-        import fcntl
-    except ImportError:  # Windows: builds still rename atomically, they may just run twice
-        yield
-        return
-    lock_path = path.with_name(path.name + ".lock")
-    with open(lock_path, "a+b") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+def _build_lock(path: Path) -> FileLock:
+    """Builders of one index take turns (the second reuses what the first built), on every OS."""
+    return FileLock(path.with_name(path.name + ".lock"))
 
 
 def build_index(path: Path | None = None, *, landmarks: Path | None = None, progress: Progress | None = None, force: bool = False) -> BuildReport:

@@ -14,6 +14,7 @@ import unicodedata
 
 __all__ = [
     "normalize_name",
+    "normalize_text",
     "acronym_key",
     "is_code_like",
     "is_machine_romanisation",
@@ -22,6 +23,16 @@ __all__ = [
     "romanize_ukrainian",
     "is_cyrillic",
 ]
+
+def normalize_text(text: str) -> str:
+    """How texts are compared as written (an analyst's place text, a cached query): Unicode
+    NFC, casefolded, runs of whitespace collapsed; accents and punctuation kept.
+
+    >>> normalize_text("  the KURSK   region ")
+    'the kursk region'
+    """
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
 
 # Letters NFKD does not decompose but readers treat as their base letter.
 _LETTER_FOLDS = {

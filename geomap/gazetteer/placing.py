@@ -13,6 +13,7 @@ from geomap.gazetteer.normalize import (
     normalize_name,
 )
 from geomap.gazetteer.sources import Entry
+from geomap.geo.distance import km, km_to_many
 
 # A region yields a name to a city of that name in its country at least this big ("Moscow"
 # is the city, not Moscow Oblast); in its own region, any size ("Kursk").
@@ -119,18 +120,14 @@ def _country_point(shape, factbook: tuple[float, float] | None) -> tuple[float, 
         point = largest.representative_point()
         label = (point.y, point.x)
     point = factbook
-    agree = _haversine_pair_km(label, centroid) <= COUNTRY_POINTS_AGREE_KM
-    if point is None or (agree and min(_haversine_pair_km(point, label), _haversine_pair_km(point, centroid)) > COUNTRY_POINTS_AGREE_KM):
+    agree = km(*label, *centroid) <= COUNTRY_POINTS_AGREE_KM
+    if point is None or (agree and min(km(*point, *label), km(*point, *centroid)) > COUNTRY_POINTS_AGREE_KM):
         lon_c = centroid[1] + 360 if centroid[1] - label[1] < -180 else centroid[1] - 360 if centroid[1] - label[1] > 180 else centroid[1]
         lon = (label[1] + lon_c) / 2
         point = ((label[0] + centroid[0]) / 2, lon - 360 if lon > 180 else lon + 360 if lon < -180 else lon)
     if shape.geometry.distance(shapely.Point(point[1], point[0])) < 1.0:
         return point
     return label
-
-
-def _haversine_pair_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    return float(_haversine_km(a[0], a[1], np.array([b[0]]), np.array([b[1]]))[0])
 
 
 def _median_point(places: list[Entry]) -> tuple[float, float]:
@@ -140,12 +137,6 @@ def _median_point(places: list[Entry]) -> tuple[float, float]:
         lons = np.where(lons < 0, lons + 360, lons)
     lon = float(np.median(lons))
     return float(np.median(lats)), (lon - 360 if lon > 180 else lon)
-
-
-def _haversine_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
-    p = np.pi / 180
-    a = np.sin((lats - lat) * p / 2) ** 2 + np.cos(lat * p) * np.cos(lats * p) * np.sin((lons - lon) * p / 2) ** 2
-    return np.asarray(12742.0 * np.arcsin(np.sqrt(np.clip(a, 0, 1))))
 
 
 def place_region(a: Entry, members: list[Entry], fallback_radius: float) -> bool:
@@ -159,15 +150,15 @@ def place_region(a: Entry, members: list[Entry], fallback_radius: float) -> bool
     lats = np.array([m.lat for m in members])
     lons = np.array([m.lon for m in members])
     mlat, mlon = _median_point(members)
-    spread = _haversine_km(mlat, mlon, lats, lons)
+    spread = km_to_many(mlat, mlon, lats, lons)
     if have_iso:
         # iso3166-2 points are of unclear provenance: keep one only if the region's places are near it.
-        nearest = float(_haversine_km(a.lat, a.lon, lats, lons).min())
+        nearest = float(km_to_many(a.lat, a.lon, lats, lons).min())
         if nearest > max(150.0, float(np.median(spread))):
             a.lat, a.lon = mlat, mlon
     else:
         a.lat, a.lon = mlat, mlon
-    dist = _haversine_km(a.lat, a.lon, lats, lons)
+    dist = km_to_many(a.lat, a.lon, lats, lons)
     if len(members) >= 5:
         a.radius_km = round(max(float(np.percentile(dist, 90)), 5.0), 1)
     else:

@@ -16,7 +16,6 @@ import functools
 import hashlib
 import marshal
 import math
-import os
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,7 +29,8 @@ from shapely.geometry.base import BaseGeometry
 from shapely.strtree import STRtree
 
 from geomap.errors import GeomapError
-from geomap.paths import cache_dir
+from geomap.geo.distance import EARTH_RADIUS_KM
+from geomap.paths import atomic_write, cache_dir
 
 __all__ = [
     "CountryShape",
@@ -44,7 +44,6 @@ __all__ = [
     "natural_earth_path",
 ]
 
-EARTH_RADIUS_KM = 6371.0088
 _KM_PER_DEGREE = 111.2
 
 
@@ -143,12 +142,7 @@ def _save_cached(shapes: dict[str, CountryShape]) -> None:
     rows = [(s.country_code, s.name, list(s.names), s.kind, s.label_lat, s.label_lon, shapely.to_wkb(s.geometry))
             for s in shapes.values()]
     try:
-        path = _cache_file()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
-        with open(partial, "wb") as fh:
-            marshal.dump(rows, fh)
-        os.replace(partial, path)
+        atomic_write(_cache_file(), lambda tmp: tmp.write_bytes(marshal.dumps(rows)))
     except OSError:
         pass  # a read-only cache costs the next process a second, nothing else
 

@@ -11,6 +11,7 @@ from typing import Any
 from geopy.location import Location
 
 from geomap.errors import GeocoderError
+from geomap.geo.distance import km
 from geomap.geocode.services import NOMINATIM_FAMILY
 from geomap.models import Place
 
@@ -68,12 +69,6 @@ def _coordinates(lat: Any, lon: Any) -> tuple[float, float]:
     return flat, flon
 
 
-def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
-
-
 def _bbox_radius_km(south: Any, north: Any, west: Any, east: Any) -> float:
     """Half the diagonal of a bounding box: how far the place reaches from its middle."""
     try:
@@ -82,7 +77,7 @@ def _bbox_radius_km(south: Any, north: Any, west: Any, east: Any) -> float:
         return 0.0
     if not all(map(math.isfinite, (s, n, w, e))):
         return 0.0
-    return round(_haversine_km(s, w, n, e) / 2, 2)
+    return round(km(s, w, n, e) / 2, 2)
 
 
 def _population(value: Any) -> int:

@@ -19,12 +19,12 @@ import json
 import os
 import sqlite3
 import threading
-import unicodedata
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from geomap.errors import GeocoderError
+from geomap.gazetteer.normalize import normalize_text
 
 __all__ = ["GeocodeCache", "normalize_query", "TABLE"]
 
@@ -42,13 +42,8 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
 """
 
 
-def normalize_query(query: str) -> str:
-    """The form a query is cached under: Unicode NFC, casefolded, whitespace collapsed.
-
-    >>> normalize_query("  Kursk   OBLAST ")
-    'kursk oblast'
-    """
-    return " ".join(unicodedata.normalize("NFC", query).casefold().split())
+normalize_query = normalize_text
+"""The form a query is cached under: :func:`geomap.gazetteer.normalize.normalize_text`."""
 
 
 def _canonical(options: Mapping[str, Any] | None) -> str:

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from geomap.geocode.resolve import COUNTRY_CODES, REGION_CODES, _contains, _km, _Lookup
+from geomap.geocode.lookup import Lookup
+from geomap.geocode.resolve import COUNTRY_CODES, REGION_CODES, contains, place_km
 from geomap.models import Mention, Place
 
 __all__ = ["locate_name", "NEAR_KM"]
@@ -22,7 +23,7 @@ NEAR_KM = 150.0
 _CANDIDATES = 50
 
 
-def locate_name(name: Mention, context: Sequence[Mention], gazetteer: _Lookup) -> Place | None:
+def locate_name(name: Mention, context: Sequence[Mention], gazetteer: Lookup) -> Place | None:
     """Where an unresolved name lies, judged by the document's resolved places (``context``).
 
     Candidates come from the countries the document names; the one nearest to a named
@@ -48,9 +49,9 @@ def locate_name(name: Mention, context: Sequence[Mention], gazetteer: _Lookup) -
     for cand in gazetteer.lookup(name.text, country_codes=countries, limit=_CANDIDATES):
         if cand.feature_code in COUNTRY_CODES:
             continue
-        km = min((_km(cand, p) for p in points), default=float("inf"))
+        km = min((place_km(cand, p) for p in points), default=float("inf"))
         if km > NEAR_KM:
-            if not any(_contains(region, cand) for region in regions):
+            if not any(contains(region, cand) for region in regions):
                 continue
             km = NEAR_KM  # inside a named region: after every candidate near a named town
         if best is None or km < best[0]:

@@ -26,7 +26,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from geopy import exc as geopy_exc
 from geopy.adapters import AdapterHTTPError
@@ -42,6 +42,7 @@ from geomap.geocode.answers import (
     place_from_answer,
 )
 from geomap.geocode.cache import GeocodeCache
+from geomap.geocode.lookup import Lookup
 from geomap.geocode.services import (
     DEFAULT_OPTIONS,
     PUBLIC_NOMINATIM,
@@ -69,14 +70,8 @@ logger = logging.getLogger(__name__)
 # -- the lookup ----------------------------------------------------------------------------
 
 
-class OfflineLookup(Protocol):
-    """What the fallback must offer: the gazetteer's lookup and name recognition."""
-
-    def lookup(
-        self, name: str, *, country_codes: Sequence[str] | None = None, limit: int | None = None
-    ) -> list[Place]: ...
-
-    def has_alias(self, name: str) -> bool: ...
+OfflineLookup = Lookup
+"""What the fallback must offer: the one lookup protocol (the gazetteer offers it)."""
 
 
 @dataclass
@@ -237,8 +232,7 @@ class OnlineLookup:
         """A place this lookup returned in this run, else whatever the fallback's ``get`` says."""
         if geonameid in self._seen:
             return self._seen[geonameid]
-        get = getattr(self.fallback, "get", None)
-        return get(geonameid) if get is not None else None
+        return self.fallback.get(geonameid)
 
     def lookup(self, name: str, *, country_codes: Sequence[str] | None = None, limit: int | None = None) -> list[Place]:
         """The places ``name`` may be, best first, from the cache, the service or the fallback.
@@ -259,15 +253,12 @@ class OnlineLookup:
 
         The service's own order is its judgement (Nominatim ranks by importance): each
         place is taken as half as likely as the one before it. When the fallback answers,
-        its own ``lookup_scored`` does, if it has one.
+        its own ``lookup_scored`` does.
         """
         places = self._online(name, country_codes, limit)
         if places is None:
             self.stats.fallbacks += 1
-            scored = getattr(self.fallback, "lookup_scored", None)
-            if scored is not None:
-                return scored(name, country_codes=country_codes, limit=limit)
-            places = self.fallback.lookup(name, country_codes=country_codes, limit=limit)
+            return self.fallback.lookup_scored(name, country_codes=country_codes, limit=limit)
         weights = [0.5**i for i in range(len(places))]
         total = math.fsum(weights)
         return [(place, weight / total) for place, weight in zip(places, weights)]

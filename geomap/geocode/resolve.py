@@ -21,12 +21,15 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from pathlib import Path
 
 import numpy as np
 
+from geomap.errors import ModelError
 from geomap.extract.toponyms import Toponym
-from geomap.models import Mention, Place
+from geomap.geo.distance import haversine_km, place_km
+from geomap.geocode.lookup import Lookup
+from geomap.models import Mention, Place, feature_spec
 
 __all__ = ["resolve_toponyms", "demonym_country", "demonym_place", "is_demonym", "prior", "FEATURES", "RankerWeights", "load_weights"]
 
@@ -67,7 +70,6 @@ SUPPORT_KM = 50.0
 SUPPORT_CANDIDATES = 10
 # The same at the scale of a region: "Charleston" in an article about Virginia towns.
 WIDE_SUPPORT_KM = 250.0
-_EARTH_KM = 6371.0088
 
 FEATURES = (
     "log_prior",
@@ -111,26 +113,31 @@ class RankerWeights:
 PRIOR_ONLY = RankerWeights(tuple(1.0 if f == "log_prior" else 2.0 if f == "country_share" else 5.0 if f == "region_cue_match" else 0.0 for f in FEATURES))
 
 
-@functools.lru_cache(maxsize=1)
-def load_weights() -> RankerWeights:
+@functools.lru_cache(maxsize=2)
+def load_weights(path: Path | None = None) -> RankerWeights:
     """The shipped ranker weights (``data/resolver_ranker.json``), or the prior alone if there are none.
 
     >>> len(load_weights().weights) == len(FEATURES)
     True
     """
     try:
-        with importlib.resources.files("geomap.data").joinpath("resolver_ranker.json").open(encoding="utf-8") as fh:
-            data = json.load(fh)
+        if path is not None:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        else:
+            with importlib.resources.files("geomap.data").joinpath("resolver_ranker.json").open(encoding="utf-8") as fh:
+                data = json.load(fh)
     except FileNotFoundError:
         return PRIOR_ONLY
     weights = data.get("weights", {})
+    spec, expected = data.get("feature_spec"), feature_spec(FEATURES)
+    unknown = sorted(set(weights) - set(FEATURES))
+    if spec != expected or unknown:
+        raise ModelError(
+            f"{path or 'data/resolver_ranker.json'} was fitted to ranker features of spec {spec!r}, but the code computes "
+            f"spec {expected!r} ({len(FEATURES)} features{'; unknown in the file: ' + ', '.join(unknown) if unknown else ''}): "
+            "retrain it with python bench/train_ranker.py"
+        )
     return RankerWeights(tuple(float(weights.get(name, 0.0)) for name in FEATURES))
-
-
-class _Lookup(Protocol):
-    def lookup(
-        self, name: str, *, country_codes: Sequence[str] | None = None, limit: int | None = None
-    ) -> list[Place]: ...
 
 
 def prior(place: Place) -> float:
@@ -185,7 +192,7 @@ def is_demonym(text: str) -> bool:
     return demonym_country(text) is not None or text.casefold().strip() in _region_demonyms()
 
 
-def demonym_place(text: str, gazetteer: _Lookup) -> Place | None:
+def demonym_place(text: str, gazetteer: Lookup) -> Place | None:
     """The place a demonym stands for: its country ("Russian"), or a continent or world region ("European").
 
     >>> from geomap.gazetteer import open_gazetteer
@@ -206,13 +213,8 @@ def demonym_place(text: str, gazetteer: _Lookup) -> Place | None:
     return found[0] if found else None
 
 
-def _lookup_scored(gazetteer: _Lookup, query: str) -> list[tuple[Place, float]]:
-    if hasattr(gazetteer, "lookup_scored"):
-        return gazetteer.lookup_scored(query, limit=CANDIDATES)
-    places = gazetteer.lookup(query, limit=CANDIDATES)
-    weights = [math.exp(prior(p)) for p in places]
-    total = sum(weights) or 1.0
-    return [(p, w / total) for p, w in zip(places, weights)]
+def _lookup_scored(gazetteer: Lookup, query: str) -> list[tuple[Place, float]]:
+    return gazetteer.lookup_scored(query, limit=CANDIDATES)
 
 
 # "South Philadelphia", "north west London", "Northern Europe": a part of a place the
@@ -238,7 +240,7 @@ def _within(query: str) -> str | None:
     return " ".join(words[start:end])
 
 
-def _candidates(gazetteer: _Lookup, top: Toponym) -> list[tuple[Place, float]]:
+def _candidates(gazetteer: Lookup, top: Toponym) -> list[tuple[Place, float]]:
     """Candidates with their prior probability: the gazetteer's own where it gives one.
 
     A name the gazetteer does not hold that is a part or a kind of a place it does
@@ -251,7 +253,7 @@ def _candidates(gazetteer: _Lookup, top: Toponym) -> list[tuple[Place, float]]:
             scored = _lookup_scored(gazetteer, inner)
     if top.region_cue:
         # "Anderson County" is an entry of its own; "Kursk region" is found from "Kursk".
-        whole = top.text != top.query and top.text.startswith(top.query) and hasattr(gazetteer, "lookup_scored")
+        whole = top.text != top.query and top.text.startswith(top.query)
         for found in (gazetteer.lookup_scored(top.text, limit=CANDIDATES) if whole else [], scored):
             regions = [(p, s) for p, s in found if p.feature_code in REGION_CODES]
             if regions:
@@ -260,7 +262,7 @@ def _candidates(gazetteer: _Lookup, top: Toponym) -> list[tuple[Place, float]]:
     return scored
 
 
-def _contains(area: Place, place: Place) -> bool:
+def contains(area: Place, place: Place) -> bool:
     """Whether ``place`` lies in ``area`` (a country or a first-level region) by its codes."""
     if not area.country_code or area.country_code != place.country_code or area.geonameid == place.geonameid:
         return False
@@ -321,8 +323,7 @@ class _Context:
         lat2, lon2 = self.point_lat[mask], self.point_lon[mask]
         lat1 = np.radians([p.lat for p in places])[:, None]
         lon1 = np.radians([p.lon for p in places])[:, None]
-        h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-        return np.asarray(2 * _EARTH_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))).min(axis=1)
+        return haversine_km(lat1, lon1, lat2, lon2).min(axis=1)
 
 
 def _seat_population(region: Place, cands: Sequence[tuple[Place, float]]) -> int | None:
@@ -339,16 +340,10 @@ def _seat_population(region: Place, cands: Sequence[tuple[Place, float]]) -> int
         if place.admin1_code and region.admin1_code and region.feature_code == "ADM1":
             inside = place.admin1_code == region.admin1_code
         else:
-            inside = _km(region, place) <= max(region.radius_km, 100.0)
+            inside = place_km(region, place) <= max(region.radius_km, 100.0)
         if inside:
             best = max(best or 0, place.population)
     return best
-
-
-def _km(a: Place, b: Place) -> float:
-    p = math.pi / 180
-    h = math.sin((b.lat - a.lat) * p / 2) ** 2 + math.cos(a.lat * p) * math.cos(b.lat * p) * math.sin((b.lon - a.lon) * p / 2) ** 2
-    return 2 * _EARTH_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
 def _support(
@@ -399,8 +394,7 @@ def _support(
         if owner:
             lat1 = np.radians([cs[c][0].lat for c in points])[:, None]
             lon1 = np.radians([cs[c][0].lon for c in points])[:, None]
-            h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-            near = (2 * _EARTH_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0))) <= reach_arr) & (owner_arr != own)
+            near = (haversine_km(lat1, lon1, lat2, lon2) <= reach_arr) & (owner_arr != own)
         for row, c in enumerate(points):
             place = cs[c][0]
             found = set(owner_arr[near[row]].tolist()) if owner else set()
@@ -454,7 +448,7 @@ def candidate_features(
         admin1_share = others(ctx.by_admin1, a1, own_a1) / n_others if n_others > 0 else 0.0
     holds = fails = 0.0
     if qualifier is not None:
-        if _contains(qualifier, place):
+        if contains(qualifier, place):
             holds = 1.0
         else:
             fails = 1.0
@@ -506,7 +500,7 @@ def _qualifiers(toponyms: Sequence[Toponym]) -> list[int | None]:
     return [by_start.get(t.qualifier_start) if t.qualifier_start >= 0 else None for t in toponyms]
 
 
-def resolve_document(toponyms: Sequence[Toponym], gazetteer: _Lookup, weights: RankerWeights | None = None, rounds: int = ROUNDS) -> _Resolution:
+def resolve_document(toponyms: Sequence[Toponym], gazetteer: Lookup, weights: RankerWeights | None = None, rounds: int = ROUNDS) -> _Resolution:
     """Candidates, features and the chosen candidate of each toponym of one document."""
     weights = weights or load_weights()
     toponyms = list(toponyms)
@@ -588,7 +582,7 @@ def _well_known(place: Place | None) -> bool:
     )
 
 
-def resolve_toponyms(toponyms: Sequence[Toponym], gazetteer: _Lookup) -> list[Mention]:
+def resolve_toponyms(toponyms: Sequence[Toponym], gazetteer: Lookup) -> list[Mention]:
     """Resolve each toponym of one document to its most likely place.
 
     Demonyms ("Russian", "European") are returned as modifiers with the country or

@@ -29,7 +29,7 @@ def to_json(obj: Any) -> str:
 Converter = Callable[[Any], Any]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _converter(tp: Any) -> Converter | None:
     """How to turn the JSON of a non-null value of type ``tp`` back into it (None: as it is)."""
     origin = typing.get_origin(tp)
@@ -46,7 +46,7 @@ def _converter(tp: Any) -> Converter | None:
     return None  # str, int, float, bool: JSON keeps them as they were
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _decoder(cls: type) -> Converter:
     hints = typing.get_type_hints(cls)
     fields = dataclasses.fields(cls)
@@ -78,6 +78,7 @@ def from_json_dict(cls: type, data: Mapping[str, Any]) -> Any:
 def plain_value(value: Any) -> Any:
     """A pandas or numpy scalar as the plain Python value (None for missing ones).
 
+    >>> import numpy as np
     >>> plain_value(pd.NA) is None, plain_value(np.int64(3))
     (True, 3)
     """

@@ -2,55 +2,18 @@
 
 from __future__ import annotations
 
-import functools
 import json
-import os
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
 from geomap.errors import GeomapError, StoreError
 from geomap.models import EVENT_COLUMNS, EVENT_SCHEMA
+from geomap.paths import atomic_write, atomic_write_text
 from geomap.store.codec import plain_value
 
 EXPORT_FORMATS = ("csv", "geojson", "parquet")
 
-
-
-def atomic_write_text(path: Path, text: str) -> Path:
-    """Write through a temporary file and a rename, so a crash never leaves half a file."""
-    return atomic_write(Path(path), lambda tmp: _write_text(tmp, text))
-
-
-def _write_text(path: Path, text: str) -> None:
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-
-
-def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
-        # mkstemp makes the file private (0600); the output gets the usual permissions.
-        os.chmod(tmp, 0o666 & ~_umask())
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-@functools.lru_cache(maxsize=1)
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def write_csv(events: pd.DataFrame, path: str | Path) -> Path:

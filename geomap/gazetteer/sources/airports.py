@@ -55,7 +55,7 @@ def read_airports() -> list[Entry]:
 
 def _airport_names(name: str, city: str, public: bool) -> tuple[str, list[str]]:
     low = name.casefold()
-    for suffix, code in _AIRPORT_SUFFIXES:
+    for suffix, code in _AIRPORT_SUFFIXES:  # noqa: B007 (code is read after the loop)
         if low.endswith(" " + suffix):
             core = name[: -len(suffix)].strip(" -,")
             break

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from geomap.errors import GazetteerError
 from geomap.gazetteer.sources.entry import Entry
 
@@ -117,14 +119,14 @@ def read_country_points() -> dict[str, tuple[float, float]]:
         raise GazetteerError("The 'countryinfo' package is not installed: pip install countryinfo") from err
     out: dict[str, tuple[float, float]] = {}
     if hasattr(countryinfo, "all_countries"):  # countryinfo 1.x
-        records = []
+        records: list[dict[str, Any]] = []
         for country in countryinfo.all_countries():
             try:
                 records.append({"ISO": country.iso(), "latlng": country.latlng()})
             except (KeyError, TypeError, AttributeError):
                 continue
     else:  # countryinfo 0.x (Python 3.10)
-        records = list(countryinfo.CountryInfo().all().values())
+        records = [dict(info) for info in countryinfo.CountryInfo().all().values()]
     for info in records:
         code = ((info.get("ISO") or {}).get("alpha2") or "").upper()
         latlng = info.get("latlng")

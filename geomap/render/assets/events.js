@@ -400,7 +400,9 @@
       if (status !== "reported") { slot("status").classList.add("geomap-flag"); }
 
       var resolved = [v("place_name"), v("admin1"), v("country_code")].filter(Boolean).join(", ") || "unresolved";
-      slot("place").textContent = "“" + (v("place_text") || "(not written)") + "” → " + resolved;
+      var corrected = v("corrected");  // "corrected by analyst: <note>", or empty
+      slot("place").textContent = "“" + (v("place_text") || "(not written)") + "” → " + resolved +
+        (corrected ? " (" + corrected + ")" : "");
       var geo = v("geo_precision"), radius = v("_radius_km");
       var precision = geo === null ? "precision unknown" : (labels.geo[geo] || "precision " + geo);
       if (radius > 0) { precision += ", within about " + shortNumber(radius) + " km"; }
