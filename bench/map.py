@@ -32,6 +32,7 @@ Usage:
     python bench/map.py                         # 1,000 / 10,000 / 100,000 events
     python bench/map.py --sizes 1000 --runs 5
     python bench/map.py --keep /tmp/maps        # keep the written maps to look at
+    python bench/map.py --geomap-only           # geomap's numbers alone, without the folium baseline
 """
 
 from __future__ import annotations
@@ -309,15 +310,18 @@ def _measure_size(n: int, args: argparse.Namespace, folder: Path, notes: list[st
     events = synthetic_events(n)
     ours, theirs = folder / f"geomap-{n}.html", folder / f"folium-{n}.html"
     ours_s, _ = _timed(lambda: write_map(events, ours, title=f"{n:,} synthetic events"), args.runs, float("inf"))
-    theirs_s, theirs_runs = _timed(lambda: write_folium_baseline(events, theirs), args.runs, args.slow_render)
+    if args.geomap_only:
+        theirs_s, theirs_runs = None, args.runs
+    else:
+        theirs_s, theirs_runs = _timed(lambda: write_folium_baseline(events, theirs), args.runs, args.slow_render)
     if theirs_runs < args.runs:
         notes.append(f"folium render at {n:,} events took {theirs_s:.0f} s: run once, not {args.runs} times")
     located = int(events["lat"].notna().sum())
     loads = [measure_load(ours, "geomap", located, args.timeout) for _ in range(args.runs)]
     ours_load = _median([load and load["seconds"] for load in loads])
     filter_ms = _median([load and load["filter_ms"] for load in loads])
-    theirs_loads = []
-    for _ in range(args.runs):
+    theirs_loads: list[float | None] = []
+    for _ in range(0 if args.geomap_only else args.runs):
         load = measure_load(theirs, "folium", located, args.timeout)
         theirs_loads.append(load and load["seconds"])
         if load is None:
@@ -326,7 +330,8 @@ def _measure_size(n: int, args: argparse.Namespace, folder: Path, notes: list[st
             break
     theirs_load = _median(theirs_loads)
     print(f"... {n:,} events done", file=sys.stderr, flush=True)
-    return n, ours.stat().st_size / 1e6, theirs.stat().st_size / 1e6, ours_s, theirs_s, ours_load, theirs_load, filter_ms
+    theirs_mb = theirs.stat().st_size / 1e6 if theirs.exists() else None
+    return n, ours.stat().st_size / 1e6, theirs_mb, ours_s, theirs_s, ours_load, theirs_load, filter_ms
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -337,6 +342,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds a page load may take, browser start included")
     parser.add_argument("--slow-render", type=float, default=60.0,
                         help="a folium render slower than this many seconds is run once")
+    parser.add_argument("--geomap-only", action="store_true",
+                        help="skip the folium baseline (its 100,000-event render takes about 13 minutes)")
     parser.add_argument("--keep", type=Path, help="write the maps into this folder and keep them")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -345,7 +352,8 @@ def main(argv: list[str] | None = None) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     # warm-up, outside the timed runs: folium's import, the country borders, the basemap tiles
     write_map(synthetic_events(10), folder / "warm-up.html")
-    write_folium_baseline(synthetic_events(10), folder / "warm-up-folium.html")
+    if not args.geomap_only:
+        write_folium_baseline(synthetic_events(10), folder / "warm-up-folium.html")
     notes: list[str] = []
     rows = [_measure_size(n, args, folder, notes) for n in sizes]
 
@@ -357,13 +365,15 @@ def main(argv: list[str] | None = None) -> int:
     print(" | ".join(header))
     print(" | ".join("---" for _ in header))
     for n, ours_mb, theirs_mb, ours_s, theirs_s, ours_load, theirs_load, filter_ms in rows:
-        if theirs_load is None and ours_load is not None:  # stopped: folium took longer than the timeout
+        if args.geomap_only:
+            theirs_cell = load_ratio = "-"
+        elif theirs_load is None and ours_load is not None:  # stopped: folium took longer than the timeout
             theirs_cell, load_ratio = f">{args.timeout:.0f}", f"<{ours_load / args.timeout:.3f}"
         else:
             theirs_cell, load_ratio = _fmt(theirs_load), _ratio(ours_load, theirs_load)
         print(" | ".join((
-            f"{n:,}", f"{ours_mb:.1f}", f"{theirs_mb:.1f}", _ratio(ours_mb, theirs_mb),
-            f"{ours_s:.2f}", f"{theirs_s:.2f}", _ratio(ours_s, theirs_s),
+            f"{n:,}", f"{ours_mb:.1f}", "-" if theirs_mb is None else f"{theirs_mb:.1f}", _ratio(ours_mb, theirs_mb),
+            f"{ours_s:.2f}", "-" if theirs_s is None else f"{theirs_s:.2f}", _ratio(ours_s, theirs_s),
             _fmt(ours_load), theirs_cell, load_ratio,
             _fmt(filter_ms, digits=0),
         )))

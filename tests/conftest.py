@@ -53,17 +53,23 @@ def no_network(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(socket, "getaddrinfo", lookup)
 
 
-@pytest.fixture(scope="session")
-def gazetteer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gazetteer]:
-    """The real gazetteer index, built once per test session into a cache directory that did not exist.
-
-    GEOMAP_CACHE_DIR points there for the whole session, so code that opens the default
-    index (the geocoder, the CLI) uses this one and tests never touch ~/.cache.
-    """
+@pytest.fixture(scope="session", autouse=True)
+def _cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """GEOMAP_CACHE_DIR for the whole session: a directory that did not exist, so tests never touch ~/.cache
+    (the map's place names open the default gazetteer too)."""
     cache = tmp_path_factory.mktemp("geomap") / "cache" / "not-yet-created"
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("GEOMAP_CACHE_DIR", str(cache))
-        yield open_gazetteer()
+        yield cache
+
+
+@pytest.fixture(scope="session")
+def gazetteer(_cache_dir: Path) -> Iterator[Gazetteer]:
+    """The real gazetteer index, built once per test session into the session's cache directory.
+
+    Code that opens the default index (the geocoder, the CLI, the map) uses this one.
+    """
+    yield open_gazetteer()
 
 
 # The browser and flags `geomap snapshot` launches: Debian's chromium, headless, no background traffic.

@@ -95,7 +95,8 @@ def test_map_opens_offline_with_basemap_markers_and_no_errors(open_map) -> None:
     seen = open_map(read_events(), title="Kursk offensive, August 2024")
     page = seen.page
     assert page.locator(".geomap-event").count() == 4  # 5 events, one without a place
-    assert page.locator("path.geomap-uncertainty").count() == 1  # Luhansk region
+    assert page.locator("path.geomap-uncertainty").count() == 0  # Luhansk region: a labelled square, no disc
+    assert page.locator(".geomap-area-event").inner_text() == "Luhansk Oblast"
     # (open_map has waited until the basemap covers the whole view)
     assert page.locator(".geomap-legend").is_visible()
     assert "1 event without a known place is not on the map." in page.locator(".geomap-legend").inner_text()
@@ -140,8 +141,9 @@ def test_unconfirmed_and_planned_pins_look_different(open_map) -> None:
     seen = open_map(read_events())
     fill = seen.page.evaluate(
         """() => Object.fromEntries([...document.querySelectorAll('.geomap-event')].map(m => {
-            const shape = getComputedStyle(m.querySelector('.geomap-pin-shape'));
-            return [m.title, [shape.fill, shape.strokeDasharray]];
+            const square = m.querySelector('.geomap-area-square');  // a region: its square's inside
+            const shape = getComputedStyle(square || m.querySelector('.geomap-pin-shape'));
+            return [m.title, [square ? shape.backgroundColor : shape.fill, shape.strokeDasharray]];
         }))"""
     )
     assert fill["Battles: Korenevo"] == ["rgb(214, 39, 40)", "none"]  # reported: solid red
@@ -235,3 +237,81 @@ def test_zooming_past_the_embedded_tiles_neither_errors_nor_leaves_holes(open_ma
         wait_for_basemap(page, fraction)
     assert page.locator(".geomap-event").count() == 1
     assert seen.errors == [] and seen.outside_requests == []
+
+
+def _set_view(page, lat: float, lon: float, zoom: int) -> None:
+    page.evaluate(
+        f"""() => new Promise(done => {{
+            const map = Object.values(window).find(v => v instanceof L.Map);
+            map.once('moveend', () => setTimeout(done, 50));
+            map.setView([{lat}, {lon}], {zoom}, {{animate: false}});
+        }})"""
+    )
+
+
+# The texts of the place names inside the window, as a reader sees them.
+NAMES_IN_VIEW = """() => Array.from(document.querySelectorAll('.leaflet-map-pane .geomap-place-name'))
+    .filter(e => { const r = e.getBoundingClientRect();
+                   return r.width > 0 && r.left >= 0 && r.top >= 0 && r.right <= innerWidth && r.bottom <= innerHeight; })
+    .map(e => e.textContent)"""
+
+
+def test_zoomed_in_on_korenevo_the_map_names_it_and_the_towns_around_it(open_map) -> None:
+    seen = open_map(read_events())
+    page = seen.page
+    _set_view(page, 51.41, 34.90, 10)
+    names = page.evaluate(NAMES_IN_VIEW)
+    assert "Korenevo" in names
+    assert len(set(names) - {"Korenevo"}) >= 3, names
+    assert {"Sudzha", "Ryl’sk"} <= set(names)  # the towns an analyst places Korenevo by
+    # real text in the page: the browser's find sees it
+    assert page.evaluate("window.find('Sudzha')")
+    note = page.locator(".geomap-detail-note")
+    assert note.is_visible() and "detail ends at zoom 5" in note.inner_text()
+    # at the fitted view (zoom 6) the basemap still has its detail: no note, only the bigger towns
+    _set_view(page, 51.41, 34.90, 5)
+    assert not note.is_visible()
+    assert page.evaluate(NAMES_IN_VIEW) == []
+    assert seen.errors == [] and seen.outside_requests == []
+
+
+SEARCHES = (
+    ("Kursk", {"ev-korenevo"}),  # the region: the strike is in Kursk oblast
+    ("explosion", {"ev-luhansk", "ev-moscow-city"}),  # the type
+    ("turkey", {"ev-istanbul"}),  # the country's name
+    ("prisoner exchange", {"ev-istanbul"}),  # the evidence sentence
+    ("unidentified drone", {"ev-moscow-city"}),  # an actor
+)
+
+
+def test_search_looks_at_region_country_type_and_evidence(open_map) -> None:
+    seen = open_map(read_events())
+    page = seen.page
+    for query, expected in SEARCHES:
+        page.locator('[data-geomap="search"]').fill(query)
+        page.wait_for_function(
+            "n => document.querySelector('[data-geomap=\"count\"]').textContent.startsWith(n + ' of')",
+            arg=len(expected), timeout=5000,
+        )
+        shown = page.evaluate(
+            "() => { const e = document.querySelector('.geomap-ready').geomap;"
+            " return Array.from(e.shown, i => e.value(i, 'event_id')); }"
+        )
+        assert set(shown) == expected, query
+    assert seen.errors == []
+
+
+def test_the_undated_istanbul_talks_are_listed_and_stay_under_a_date_range(open_map) -> None:
+    seen = open_map(read_events())
+    page = seen.page
+    page.locator(".geomap-table summary").click()
+    rows = page.locator(".geomap-table tbody tr").evaluate_all("rows => rows.map(r => [...r.cells].map(c => c.textContent))")
+    assert ["undated", "Strategic developments", "Istanbul", "", "planned"] in rows
+    page.locator('[data-geomap="date-from"]').fill("2024-08-07")
+    page.wait_for_function("() => document.querySelector('[data-geomap=\"count\"]').textContent.startsWith('3 of')")
+    rows = page.locator(".geomap-table tbody tr").evaluate_all("rows => rows.map(r => r.cells[2].textContent)")
+    assert "Istanbul" in rows and "Korenevo" not in rows
+    assert page.locator(".geomap-undated").inner_text() == "include undated (1)"
+    page.locator('[data-geomap="undated"]').uncheck()
+    page.wait_for_function("() => document.querySelector('[data-geomap=\"count\"]').textContent.startsWith('2 of')")
+    assert seen.errors == []

@@ -174,15 +174,20 @@ def test_each_located_event_is_one_marker_with_its_precision_drawn(open_page, tm
     page = seen.page
     assert page.locator(".geomap-event").count() == 5 == seen.shown()  # 6 events, one without a place
     assert page.locator(".geomap-cluster").count() == 0
-    # exact places: a pin; "near": a dot in a ring of 10 km; a region: a dot in a shaded area
+    # exact places: a pin; "near": a dot in a ring of 10 km; a region: a labelled square, no disc
     assert page.locator(".geomap-event:not(.geomap-approx)").count() == 3
     ring, area = page.locator("path.geomap-ring"), page.locator("path.geomap-area")
-    assert ring.count() == 1 and area.count() == 1
+    assert ring.count() == 1 and area.count() == 0
     assert ring.get_attribute("fill") == "none"
-    assert float(area.get_attribute("fill-opacity")) > 0
-    assert ring.get_attribute("stroke-dasharray") and area.get_attribute("stroke-dasharray")  # claimed, unconfirmed
+    assert ring.get_attribute("stroke-dasharray")  # claimed
+    mark = page.locator(".geomap-area-event")
+    assert mark.inner_text() == "Luhansk Oblast"
+    mark.hover()  # its extent: an outline, never a filled disc over the neighbours
+    assert area.count() == 1 and area.get_attribute("fill") == "none" and area.get_attribute("stroke-dasharray")
+    page.mouse.move(5, 400)
+    page.wait_for_function("() => !document.querySelector('path.geomap-area')", timeout=3000)
     for approx in page.locator(".geomap-event.geomap-approx").all():
-        assert approx.locator("path").count() == 0  # a dot, never a pin's point
+        assert approx.locator("path").count() == 0  # a dot or a square, never a pin's point
     assert seen.errors == [] and seen.outside_requests == []
 
 
@@ -237,7 +242,11 @@ def test_type_and_date_filters_apply_together(grid_map: Visit) -> None:
     grid_map.wait_for_count("10 of 14")  # 4 battles out
     assert page.locator(".geomap-event.geomap-t0").count() == 0
     page.locator('[data-geomap="date-from"]').fill("2024-08-02")
-    grid_map.wait_for_count("7 of 14")  # 2024-08-01 (2 left) and the undated plan out
+    grid_map.wait_for_count("8 of 14")  # 2024-08-01 (2 left) out; the undated plan stays while it is ticked
+    undated = page.locator('[data-geomap="undated"]')
+    assert page.locator(".geomap-undated").inner_text() == "include undated (1)"
+    undated.uncheck()
+    grid_map.wait_for_count("7 of 14")  # and now the plan too
     page.locator('[data-geomap="date-to"]').fill("2024-08-03")
     grid_map.wait_for_count("5 of 14")  # 2024-08-04 (2) out; the riot of 2024-08-02 stays
     assert grid_map.drawn() == 5 == page.locator(".geomap-event").count()
@@ -249,8 +258,15 @@ def test_type_and_date_filters_apply_together(grid_map: Visit) -> None:
     ])
     page.locator(".geomap-panel label", has_text="Battles").locator("input").check()
     grid_map.wait_for_count("7 of 14")  # both filters still hold: the battles of those two days come back
+    page.locator('[data-geomap="date-to"]').fill("2024-08-01")  # before "from": said, not a silent 0
+    grid_map.wait_for_count("0 of 14")
+    note = page.locator('[data-geomap="date-note"]')
+    assert note.is_visible() and "is after" in note.inner_text()
     page.locator('[data-geomap="date-from"]').fill("")
     page.locator('[data-geomap="date-to"]').fill("")
+    grid_map.wait_for_count("13 of 14")
+    assert not note.is_visible()
+    undated.check()
     grid_map.wait_for_count("14 of 14")
     assert grid_map.errors == [] and grid_map.outside_requests == []
 
@@ -315,7 +331,7 @@ def test_table_and_csv_hold_exactly_the_shown_events(grid_map: Visit, tmp_path: 
     rows = table_rows(page)
     assert len(rows) == 14
     assert rows[0] == ["2024-08-01", "Battles", "Odesa", "3", "reported"]
-    assert rows[-1] == ["", "Strategic developments", "Chernihiv", "3", "planned"]  # undated last
+    assert rows[-1] == ["undated", "Strategic developments", "Chernihiv", "3", "planned"]  # undated last, marked
     assert rows[6] == ["2024-08-02", "Riots", HOSTILE_PLACE, "3", "reported"]  # shown as text
     assert page.locator(".geomap-table img, .geomap-table script").count() == 0
     page.locator(".geomap-panel label", has_text="Protests").locator("input").uncheck()
@@ -391,7 +407,7 @@ POPUP_TEXT = """id => {
 CASES = [
     ({}, "Battles · Armed clash"),
     ({}, "Date 2024-08-06 Status reported Place “Korenevo” → Korenevo, Kursk, RU"),
-    ({}, "Precision exact: the place itself (51.4100, 34.9000)"),
+    ({}, "Precision the place itself (51.4100, 34.9000)"),
     ({}, "Actors Ukrainian forces → Russian forces Fatalities 3"),
     ({}, "Source: Fighting reaches Kursk region villages · reported by 2 sources"),
     ({"status": "planned", "event_date": None}, "Date planned (no date)"),
@@ -401,9 +417,11 @@ CASES = [
     ({"status": "claimed"}, "Status claimed by a party, not verified"),
     ({"geo_precision": 3, "radius_km": 120.0}, "somewhere in the region, within about 120 km (51.4100, 34.9000)"),
     ({"geo_precision": 2, "radius_km": None}, "near the place, within about 10 km"),
+    ({"geo_precision": 1, "radius_km": 12.0}, "Precision the place itself, a place about 12 km across"),
+    ({"geo_precision": 1, "radius_km": 500.0}, "Precision somewhere in the region, within about 500 km"),
     ({"fatalities": None}, "Fatalities not stated"),
     ({"n_sources": 1}, "reported by 1 source"),
-    ({"actor1": None, "actor2": None}, "Precision exact: the place itself (51.4100, 34.9000) Fatalities 3"),
+    ({"actor1": None, "actor2": None}, "Precision the place itself (51.4100, 34.9000) Fatalities 3"),
     ({"source_title": None}, "Source: https://news.example.org/2024/08/06/kursk ·"),
     ({"source_url": "javascript:alert(1)"}, "Source: Fighting reaches Kursk region villages (javascript:alert(1)) ·"),
     ({"place_name": None, "admin1": None, "country_code": None}, "Place “Korenevo” → unresolved"),

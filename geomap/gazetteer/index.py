@@ -250,6 +250,19 @@ class Gazetteer:
         )
         return _place(rows[0]) if rows else None
 
+    def settlements_in(self, south: float, west: float, north: float, east: float) -> list[tuple[str, float, float, int]]:
+        """The populated places (GeoNames feature class P) in a box, as (name, lat, lon, population), most populous first.
+
+        >>> [name for name, *_ in open_gazetteer().settlements_in(51.3, 34.8, 51.5, 35.0)][:1]
+        ['Korenevo']
+        """
+        rows = self._execute(
+            "SELECT name, lat, lon, population FROM places WHERE feature_class = 'P' "
+            "AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ? ORDER BY population DESC, geonameid",
+            (float(south), float(north), float(west), float(east)),
+        )
+        return [(str(r[0]), float(r[1]), float(r[2]), int(r[3])) for r in rows]
+
     def in_country(self, geonameid: int) -> bool | None:
         """Tell whether a place's point lies in its country's Natural Earth polygon (None: no polygon to check).
 

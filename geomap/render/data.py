@@ -36,7 +36,7 @@ import pandas as pd
 from geomap.errors import RenderError
 from geomap.models import EVENT_SCHEMA, EVENT_TYPES
 from geomap.render.resources import Bounds
-from geomap.render.style import DEFAULT_RADIUS_KM, PIN, draw_kind, status_key
+from geomap.render.style import DEFAULT_RADIUS_KM, RING, draw_kind, status_key
 
 __all__ = [
     "EventTable",
@@ -330,10 +330,11 @@ def event_table(events: pd.DataFrame) -> EventTable:
 
 
 def _bounds(lat: np.ndarray, lon: np.ndarray, radii: Sequence[float], kinds: Sequence[int]) -> Bounds | None:
-    """The box holding every point and every circle drawn, None if there are no events."""
+    """The box holding every point and every ring drawn, None if there are no events."""
     if len(lat) == 0:
         return None
-    km = np.where(np.asarray(kinds) != PIN, np.asarray(radii, dtype="float64"), 0.0)
+    # a ring is drawn at its size; a pin and an area's labelled square are points
+    km = np.where(np.asarray(kinds) == RING, np.asarray(radii, dtype="float64"), 0.0)
     dlat = km / _KM_PER_DEGREE
     dlon = km / (_KM_PER_DEGREE * np.maximum(np.cos(np.radians(lat)), 0.01))
     return Bounds(

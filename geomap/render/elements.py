@@ -31,6 +31,7 @@ __all__ = [
     "MapAssets",
     "EmbeddedTileLayer",
     "CountryOutlines",
+    "PlaceLabels",
     "EventExplorer",
     "MapControl",
     "Attribution",
@@ -187,6 +188,7 @@ class EmbeddedTileLayer(Layer, VerbatimMacroElement):
     ) -> None:
         super().__init__(name=name, overlay=False, control=False)
         self._name = "EmbeddedTileLayer"
+        self.max_native_zoom = max_native_zoom
         self.tiles_js = js_value(dict(tiles))
         self.options_js = js_value(
             {
@@ -223,6 +225,34 @@ class CountryOutlines(Layer, VerbatimMacroElement):
         self._name = "CountryOutlines"
         self.data_js = js_value(data)
         self.style_js = js_value(dict(style))
+
+
+class PlaceLabels(Layer, VerbatimMacroElement):
+    """Settlement names around the events (``places.place_labels``) as a toggleable text overlay,
+    with a note on the map once it is zoomed past ``native_zoom``, the basemap's detail.
+
+    Example::
+
+        PlaceLabels(place_labels([51.41], [34.9]), name="Place names", native_zoom=5).add_to(m)
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = geomap.placeLabels(
+            {{ this._parent.get_name() }},
+            {{ this.data_js }},
+            {{ this.options_js }}
+        );
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, data: Mapping[str, Any], *, name: str, native_zoom: int) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "PlaceLabels"
+        self.data_js = js_value(dict(data))
+        self.options_js = js_value({"nativeZoom": native_zoom})
 
 
 class EventExplorer(VerbatimMacroElement):

@@ -14,9 +14,18 @@ import folium
 import jinja2
 from markupsafe import Markup
 
+from geomap.errors import GazetteerError
 from geomap.render.data import EventTable
-from geomap.render.elements import Attribution, CountryOutlines, EmbeddedTileLayer, EventExplorer, MapControl
+from geomap.render.elements import (
+    Attribution,
+    CountryOutlines,
+    EmbeddedTileLayer,
+    EventExplorer,
+    MapControl,
+    PlaceLabels,
+)
 from geomap.render.outlines import outline_geojson
+from geomap.render.places import place_labels
 from geomap.render.resources import (
     BASEMAP_ATTRIBUTION,
     DETAIL_ZOOM,
@@ -30,7 +39,8 @@ from geomap.render.resources import (
 from geomap.render.style import (
     AREA,
     DOT_SVG,
-    GEO_PRECISION_LABELS,
+    DRAW_KEYS,
+    DRAW_MEANINGS,
     PIN,
     PIN_SVG,
     RING,
@@ -48,6 +58,7 @@ __all__ = [
     "basemap_layer",
     "online_basemap_layer",
     "outline_layer",
+    "place_layer",
     "event_layer",
     "popup_template",
     "filter_panel",
@@ -127,6 +138,24 @@ def outline_layer(around: Bounds | None) -> CountryOutlines:
     return CountryOutlines(outline_geojson(around), name="Country borders", style=OUTLINE_STYLE)
 
 
+def place_layer(table: EventTable, native_zoom: int) -> PlaceLabels:
+    """The names of the settlements around the events (GeoNames, from the offline gazetteer),
+    as text from zoom 6, and the note that the basemap's detail ends past ``native_zoom``.
+
+    Example:
+        >>> from geomap.render.data import event_table
+        >>> import pandas as pd
+        >>> table = event_table(pd.DataFrame({"event_type": ["Battles"], "lat": [51.41], "lon": [34.9]}))
+        >>> '"Korenevo"' in place_layer(table, 5).data_js
+        True
+    """
+    column = table.data["columns"]
+    rows = table.data["rows"]
+    lat = [r[column.index("lat")] for r in rows]
+    lon = [r[column.index("lon")] for r in rows]
+    return PlaceLabels(place_labels(lat, lon), name="Place names", native_zoom=native_zoom)
+
+
 def popup_template(element_id: str) -> str:
     """The popup's ``<template>``: the page's script fills a copy of it for each popup.
 
@@ -169,12 +198,38 @@ def event_layer(
         "types": types,
         "pin": PIN_SVG,
         "dot": DOT_SVG,
-        "labels": {"status": STATUS_LABELS, "time": TIME_PRECISION_LABELS, "geo": GEO_PRECISION_LABELS},
+        "labels": {"status": STATUS_LABELS, "time": TIME_PRECISION_LABELS, "draw": DRAW_MEANINGS},
         "maxTableRows": MAX_TABLE_ROWS,
         "csvName": csv_name,
         "fit": dict(fit) if fit else None,
+        "countryNames": country_names(table),
     }
     return EventExplorer(table.data, options, data_id=ids["data"], popup=popup_template(ids["popup"]))
+
+
+def country_names(table: EventTable) -> dict[str, str]:
+    """The name of each country code among the events (from the gazetteer), for the search box.
+
+    Example:
+        >>> from geomap.render.data import event_table
+        >>> import pandas as pd
+        >>> country_names(event_table(pd.DataFrame({"event_type": ["Battles"], "lat": [51.4], "lon": [34.9],
+        ...                                          "country_code": ["RU"]})))
+        {'RU': 'Russia'}
+    """
+    from geomap.gazetteer import open_gazetteer
+
+    codes = table.data["tables"][table.data["columns"].index("country_code")] or []
+    names = {}
+    for code in codes:
+        if code:
+            try:
+                place = open_gazetteer().country(code)
+            except GazetteerError:
+                place = None
+            if place is not None:
+                names[code] = place.name
+    return names
 
 
 def filter_panel(table: EventTable, element_id: str) -> MapControl:
@@ -197,8 +252,16 @@ def filter_panel(table: EventTable, element_id: str) -> MapControl:
         ],
         first_date=table.first_date,
         last_date=table.last_date,
+        n_undated=_undated(table),
     )
     return MapControl(markup, element_id, position="topright")
+
+
+def _undated(table: EventTable) -> int:
+    """How many of the table's events have no date."""
+    column = table.data["columns"].index("event_date")
+    dates = table.data["tables"][column] or []
+    return sum(1 for row in table.data["rows"] if dates[row[column]] == "")
 
 
 def table_panel(table: EventTable, element_id: str) -> MapControl:
@@ -235,6 +298,8 @@ def legend(
         show_pin=PIN in draw_kinds,
         show_ring=RING in draw_kinds,
         show_area=AREA in draw_kinds,
+        keys=DRAW_KEYS,
+        meanings=DRAW_MEANINGS,
         n_unlocated=n_unlocated,
         pin=Markup(PIN_SVG),
     )

@@ -27,6 +27,7 @@ from geomap.render.layers import (
     legend,
     online_basemap_layer,
     outline_layer,
+    place_layer,
     table_panel,
     title_control,
 )
@@ -219,8 +220,15 @@ def _build_map(table: EventTable, name: str, *, title: str | None, online_tiles:
     figure.title = escape(title or "geomap")
 
     MapAssets(cdn=cdn).add_to(m)
-    (online_basemap_layer() if online_tiles else basemap_layer(table.bounds)).add_to(m)
+    if online_tiles:
+        online_basemap_layer().add_to(m)
+        native_zoom = ONLINE_MAP_MAX_ZOOM
+    else:
+        basemap = basemap_layer(table.bounds)
+        basemap.add_to(m)
+        native_zoom = basemap.max_native_zoom
     outline_layer(table.bounds).add_to(m)
+    place_layer(table, native_zoom).add_to(m)
     if title:
         title_control(title, ids["title"]).add_to(m)
     filter_panel(table, ids["panel"]).add_to(m)

@@ -13,8 +13,10 @@ __all__ = [
     "OTHER_COLOR",
     "STATUS_LABELS",
     "TIME_PRECISION_LABELS",
-    "GEO_PRECISION_LABELS",
     "UNCERTAIN_KM",
+    "WIDE_KM",
+    "DRAW_MEANINGS",
+    "DRAW_KEYS",
     "DEFAULT_RADIUS_KM",
     "type_class",
     "type_color",
@@ -49,13 +51,8 @@ STATUS_LABELS: dict[str, str] = {
     "planned": "planned: has not happened",
 }
 
-# How precise a date or a place is, in words (the popup).
+# How precise a date is, in words (the popup); a place's precision is its drawing (DRAW_MEANINGS).
 TIME_PRECISION_LABELS: dict[int, str] = {2: "within a week", 3: "within a month or less precise"}
-GEO_PRECISION_LABELS: dict[int, str] = {
-    1: "exact: the place itself",
-    2: "near the place",
-    3: "somewhere in the region",
-}
 
 # The pin: a teardrop whose tip (12, 31) is the place. Colour and outline come from css
 # (geomap.css), so the status styles and the legend's key share this one drawing.
@@ -74,27 +71,40 @@ DOT_SVG = (
     '<circle class="geomap-pin-dot" cx="8" cy="8" r="2"/></svg>'
 )
 
-# A place vaguer than this gets a circle of its radius around its point.
+# A place vaguer than this is named with its size in the popup ("within about N km").
 UNCERTAIN_KM = 5.0
+# A place wider than this (a region, a country) is an area whatever its precision says.
+WIDE_KM = 50.0
 # The radius to draw for geo_precision 2 / 3 when the table gives none.
 DEFAULT_RADIUS_KM: dict[int, float] = {2: 10.0, 3: 50.0}
 
-# How an event is drawn (the page's ``_draw`` column): a pin at the place itself, a
-# ring of its radius around a place it was near, a shaded area for a region.
+# How an event is drawn (the page's ``_draw`` column), the one rule the legend, the
+# markers and the popups share (see :func:`draw_kind`): a pin at the place itself; a dot
+# in a ring of the radius around a place it was near; for a region or a country a
+# labelled square at the area's point, its extent outlined only on hover, never a disc
+# that covers the neighbours.
 PIN, RING, AREA = 0, 1, 2
+# What each drawing means, in the legend ("pin: ...") and the popup's "Precision".
+DRAW_MEANINGS: dict[int, str] = {
+    PIN: "the place itself",
+    RING: "near the place",
+    AREA: "somewhere in the region",
+}
+DRAW_KEYS: dict[int, str] = {PIN: "pin", RING: "ring", AREA: "labelled square"}
 
 
 def draw_kind(geo_precision: int | None, radius_km: float) -> int:
-    """How to draw an event: AREA for a region (geo_precision 3), RING for "near" a place
-    (geo_precision 2) or a place wider than UNCERTAIN_KM, PIN otherwise.
+    """How to draw an event: AREA for a region (geo_precision 3) or a place wider than
+    WIDE_KM (a country named as "the place"), RING for "near" a place (geo_precision 2),
+    PIN otherwise (a town of any size is a pin: it is the place itself).
 
     Example:
-        >>> draw_kind(1, 0.0), draw_kind(2, 10.0), draw_kind(1, 25.0), draw_kind(3, 120.0)
-        (0, 1, 1, 2)
+        >>> draw_kind(1, 0.0), draw_kind(2, 10.0), draw_kind(1, 25.0), draw_kind(3, 120.0), draw_kind(1, 500.0)
+        (0, 1, 0, 2, 2)
     """
-    if geo_precision == 3:
+    if geo_precision == 3 or radius_km > WIDE_KM:
         return AREA
-    if geo_precision == 2 or radius_km > UNCERTAIN_KM:
+    if geo_precision == 2:
         return RING
     return PIN
 

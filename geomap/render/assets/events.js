@@ -24,7 +24,10 @@
   var PIN = 0, RING = 1, AREA = 2;  // the page's _draw column (style.py)
   var LIST_MAX = 50;  // events listed in a cluster's popup
   var POPUP = { maxWidth: 360, minWidth: 240, autoPanPadding: [24, 24] };
-  var SEARCHED = ["place_text", "place_name", "actor1", "actor2"];
+  // What the search box looks in: the place as written and as resolved, its region and
+  // country (code and name), the actors, the type and sub-type, and the evidence sentence.
+  var SEARCHED = ["place_text", "place_name", "admin1", "country_code", "actor1", "actor2", "event_type",
+    "sub_event_type", "trigger_text", "evidence"];
 
   function fold(s) {
     return s.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
@@ -147,6 +150,8 @@
       this.dateFrom = find("date-from");
       this.dateTo = find("date-to");
       this.search = find("search");
+      this.undated = find("undated");  // absent when every event has a date
+      this.dateNote = find("date-note");
       this.countText = find("count");
       var update = function () { self.filter(); self.draw(); };
       this.typeBoxes.forEach(function (box) { box.addEventListener("change", update); });
@@ -155,6 +160,7 @@
         input.addEventListener("change", update);
       });
       this.search.addEventListener("input", update);
+      if (this.undated) { this.undated.addEventListener("change", update); }
       find("download").addEventListener("click", function () { self.downloadCsv(); });
 
       var table = this.tablePanel;
@@ -180,17 +186,29 @@
       var typeOn = [];
       this.typeBoxes.forEach(function (box) { typeOn[Number(box.value)] = box.checked; });
       var from = this.dateFrom.value, to = this.dateTo.value;
-      // An event without a date passes only while the range is open on both ends.
+      // An event without a date passes while "include undated" is ticked, whatever the range.
+      var undatedOk = !this.undated || this.undated.checked;
       var dateOk = tables[col.event_date].map(function (d) {
-        if (!from && !to) { return true; }
-        return d !== "" && (!from || d >= from) && (!to || d <= to);
+        if (d === "") { return undatedOk; }
+        return (!from || d >= from) && (!to || d <= to);
       });
+      var reversed = from && to && from > to;
+      this.dateNote.hidden = !reversed;
+      this.dateNote.textContent = reversed
+        ? "“from” " + from + " is after “to” " + to + ": no dated event can match. Swap them?"
+        : "";
       var query = fold(this.search.value.trim());
       var matches = [];
       if (query) {
         for (var s = 0; s < SEARCHED.length; s++) {
           var name = SEARCHED[s];
-          if (!this.folded[name]) { this.folded[name] = tables[col[name]].map(fold); }
+          if (col[name] === undefined) { continue; }
+          if (!this.folded[name]) {
+            var names = this.options.countryNames || {};
+            this.folded[name] = tables[col[name]].map(name === "country_code"
+              ? function (cc) { return fold(cc + " " + (names[cc] || "")); }
+              : fold);
+          }
           matches.push([col[name], this.folded[name].map(function (v) { return v.indexOf(query) !== -1; })]);
         }
       }
@@ -281,30 +299,51 @@
       var status = this.statusKey(i);
       var kind = this.rows[i][this.col._draw];
       var classes = ["geomap-event", type.cls, "geomap-status-" + status];
-      var circle = null;
+      var circle = null, outline = null;
       if (kind !== PIN) {
         classes.push("geomap-approx");
-        circle = L.circle(this.latLng(i), {
+        var circleOptions = {
           radius: this.rows[i][this.col._radius_km] * 1000,
           color: type.color,
-          weight: kind === RING ? 2 : 1,
+          weight: kind === RING ? 2 : 1.5,
           opacity: 0.85,
-          fill: kind === AREA,
-          fillColor: type.color,
-          fillOpacity: 0.16,
+          fill: false,
           dashArray: status === "reported" ? null : "6 4",
           interactive: false,
           className: "geomap-uncertainty " + (kind === RING ? "geomap-ring " : "geomap-area ") + type.cls
-        });
+        };
+        if (kind === RING) { circle = L.circle(this.latLng(i), circleOptions); }
+        else { outline = L.circle(this.latLng(i), circleOptions); }
       }
-      var icon = kind === PIN
-        ? { html: this.options.pin, iconSize: [24, 32], iconAnchor: [12, 31], popupAnchor: [0, -28] }
-        : { html: this.options.dot, iconSize: [16, 16], iconAnchor: [8, 8], popupAnchor: [0, -6] };
-      icon.className = classes.join(" ");
       var label = this.label(i);
+      var icon;
+      if (kind === PIN) {
+        icon = { html: this.options.pin, iconSize: [24, 32], iconAnchor: [12, 31], popupAnchor: [0, -28] };
+      } else if (kind === RING) {
+        icon = { html: this.options.dot, iconSize: [16, 16], iconAnchor: [8, 8], popupAnchor: [0, -6] };
+      } else {
+        // a region or a country: a square at its point and its name, as text
+        var mark = document.createElement("span");
+        mark.className = "geomap-area-mark";
+        mark.appendChild(document.createElement("span")).className = "geomap-area-square";
+        mark.appendChild(document.createElement("span")).textContent =
+          this.value(i, "place_name") || this.value(i, "place_text") || type.label;
+        icon = { html: mark, iconSize: null, iconAnchor: [8, 8], popupAnchor: [0, -6] };
+        classes.push("geomap-area-event");
+      }
+      icon.className = classes.join(" ");
       var marker = L.marker(this.latLng(i), { icon: L.divIcon(icon), title: label, alt: label, riseOnHover: true });
       marker.bindPopup(function () { return self.popup(i); }, POPUP);
       marker.geomapIndex = i;
+      if (outline) {
+        // the area's extent: outlined while the pointer is on its mark or its popup is open
+        var show = function () { if (!self.circles.hasLayer(outline)) { self.circles.addLayer(outline); } };
+        var hide = function () { if (!marker.isPopupOpen()) { self.circles.removeLayer(outline); } };
+        marker.on("mouseover focus popupopen", show);
+        marker.on("mouseout blur", hide);
+        marker.on("popupclose", function () { self.circles.removeLayer(outline); });
+        marker.on("remove", function () { self.circles.removeLayer(outline); });
+      }
       return { marker: marker, circle: circle };
     },
 
@@ -403,9 +442,12 @@
       var corrected = v("corrected");  // "corrected by analyst: <note>", or empty
       slot("place").textContent = "“" + (v("place_text") || "(not written)") + "” → " + resolved +
         (corrected ? " (" + corrected + ")" : "");
-      var geo = v("geo_precision"), radius = v("_radius_km");
-      var precision = geo === null ? "precision unknown" : (labels.geo[geo] || "precision " + geo);
-      if (radius > 0) { precision += ", within about " + shortNumber(radius) + " km"; }
+      // the words of the legend for how the event is drawn (style.py: DRAW_MEANINGS, draw_kind)
+      var kind = this.rows[i][this.col._draw], radius = v("_radius_km");
+      var precision = labels.draw[kind];
+      if (kind !== PIN && radius > 0) { precision += ", within about " + shortNumber(radius) + " km"; }
+      if (kind === PIN && radius > 5) { precision += ", a place about " + shortNumber(radius) + " km across"; }
+      if (v("geo_precision") === null) { precision += " (precision not stated)"; }
       slot("precision").textContent = precision + " (" + v("lat").toFixed(4) + ", " + v("lon").toFixed(4) + ")";
 
       var actors = [v("actor1"), v("actor2")].filter(Boolean);
@@ -464,7 +506,7 @@
         row.tabIndex = 0;
         row.geomapIndex = i;
         [
-          this.value(i, "event_date"),
+          this.value(i, "event_date") || "undated",
           this.typeInfo(i).label,
           this.value(i, "place_name") || this.value(i, "place_text"),
           fatalities === null ? "" : String(fatalities),

@@ -74,6 +74,63 @@
     return layer;
   }
 
+  // Place names (geomap/render/places.py): rows of [name, lat, lon, first zoom], drawn as
+  // text in their own pane above the areas and below the events. Only those in view at
+  // the current zoom are in the DOM. A note says where the embedded basemap's detail ends.
+  function placeLabels(map, data, options) {
+    var pane = map.getPane("geomap-places") || map.createPane("geomap-places");
+    pane.style.zIndex = 450;
+    pane.style.pointerEvents = "none";
+    var rows = data.rows;
+    var shown = {};
+    var group = L.layerGroup();
+    var note = L.control({ position: "bottomleft" });
+    note.onAdd = function () {
+      var div = L.DomUtil.create("div", "geomap-detail-note leaflet-control");
+      div.setAttribute("role", "note");
+      return div;
+    };
+    note.addTo(map);
+    var noteDiv = note.getContainer();
+    function update() {
+      var z = map.getZoom();
+      var view = map.getBounds().pad(0.2);
+      var wanted = {};
+      if (map.hasLayer(group)) {
+        for (var i = 0; i < rows.length; i++) {
+          var row = rows[i];
+          if (row[3] <= z && view.contains([row[1], row[2]])) { wanted[i] = true; }
+        }
+      }
+      for (var key in shown) {
+        if (!wanted[key]) { group.removeLayer(shown[key]); delete shown[key]; }
+      }
+      Object.keys(wanted).forEach(function (key) {
+        if (shown[key]) { return; }
+        var row = rows[key];
+        var label = document.createElement("span");
+        label.className = "geomap-place-name";
+        label.textContent = row[0];
+        var icon = L.divIcon({ className: "geomap-place", html: label, iconSize: null, iconAnchor: [3, 8] });
+        shown[key] = L.marker([row[1], row[2]], { icon: icon, pane: "geomap-places", interactive: false, keyboard: false });
+        group.addLayer(shown[key]);
+      });
+      var past = z > options.nativeZoom;
+      // well past it the enlarged tiles are a blur: fade them so that the names and borders read
+      L.DomUtil[z > options.nativeZoom + 1 ? "addClass" : "removeClass"](map.getContainer(), "geomap-past-detail");
+      noteDiv.hidden = !past;
+      noteDiv.textContent = past
+        ? "Basemap detail ends at zoom " + options.nativeZoom + " (shown enlarged). " +
+          (rows.length ? "Names: GeoNames places around the events only." : "") +
+          " Street level needs a map made with --online-tiles."
+        : "";
+    }
+    group.on("add remove", function () { setTimeout(update, 0); });
+    map.on("zoomend moveend", update);
+    map.whenReady(update);
+    return group;
+  }
+
   // Move a block of HTML that the page already holds into a Leaflet control.
   function addControl(map, elementId, position) {
     var control = L.control({ position: position });
@@ -92,6 +149,7 @@
     L: window.L,
     embeddedTileLayer: function (tiles, options) { return new EmbeddedTileLayer(tiles, options); },
     countryOutlines: countryOutlines,
+    placeLabels: placeLabels,
     addControl: addControl
   };
 })();
