@@ -336,15 +336,16 @@ def test_table_and_csv_hold_exactly_the_shown_events(grid_map: Visit, tmp_path: 
     assert page.locator(".geomap-table img, .geomap-table script").count() == 0
     page.locator(".geomap-panel label", has_text="Protests").locator("input").uncheck()
     page.locator('[data-geomap="date-to"]').fill("2024-08-02")
-    grid_map.wait_for_count("5 of 14")
-    assert page.locator(".geomap-table summary").inner_text() == "Table of shown events (5)"
+    grid_map.wait_for_count("6 of 14")  # the undated plan stays listed: "include undated" is ticked
+    assert page.locator(".geomap-table summary").inner_text() == "Table of shown events (6)"
     assert [r[0] + " " + r[2] for r in table_rows(page)] == [
         "2024-08-01 Odesa", "2024-08-01 Mykolaiv", "2024-08-02 Zaporizhzhia", "2024-08-02 Kyiv",
-        f"2024-08-02 {HOSTILE_PLACE}",
+        f"2024-08-02 {HOSTILE_PLACE}", "undated Chernihiv",
     ]
     name, records = download_csv(page)
     assert name == "geomap-events.csv"
-    assert [r["event_id"] for r in records] == ["ev-00", "ev-01", "ev-03", "ev-04", "ev-hostile"]
+    assert [r["event_id"] for r in records] == ["ev-00", "ev-01", "ev-03", "ev-04", "ev-hostile", "ev-planned"]
+    assert records[-1]["event_date"] == ""
     assert list(records[0]) == list(EVENT_COLUMNS)
     hostile = records[-1]
     assert hostile["place_name"] == HOSTILE_PLACE and hostile["actor1"] == "<b>mob</b>"
@@ -356,6 +357,7 @@ def test_table_and_csv_hold_exactly_the_shown_events(grid_map: Visit, tmp_path: 
 @pytest.mark.browser
 def test_csv_cells_cannot_run_as_spreadsheet_formulas(grid_map: Visit) -> None:
     page = grid_map.page
+    page.locator('[data-geomap="undated"]').uncheck()
     page.locator('[data-geomap="date-from"]').fill("2024-08-03")  # events 6-11: actor2 set from event 8 on
     grid_map.wait_for_count("6 of 14")
     _, records = download_csv(page)
