@@ -201,6 +201,7 @@ def test_hostile_article_text_shows_as_text_and_runs_nothing(open_map) -> None:
     link.hover()
 
     page.locator(".leaflet-popup-close-button").click()
+    page.locator(".leaflet-popup").wait_for(state="detached")  # fading out, it would take the next click
     page.locator(".geomap-event.geomap-t3").click()  # Protests: the javascript: URL
     protest = page.locator(".leaflet-popup-content", has_text="Protests")
     protest.wait_for()

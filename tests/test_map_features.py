@@ -347,7 +347,7 @@ def test_table_and_csv_hold_exactly_the_shown_events(grid_map: Visit, tmp_path: 
     assert [r["event_id"] for r in records] == ["ev-00", "ev-01", "ev-03", "ev-04", "ev-hostile", "ev-planned"]
     assert records[-1]["event_date"] == ""
     assert list(records[0]) == list(EVENT_COLUMNS)
-    hostile = records[-1]
+    (hostile,) = [r for r in records if r["event_id"] == "ev-hostile"]
     assert hostile["place_name"] == HOSTILE_PLACE and hostile["actor1"] == "<b>mob</b>"
     assert page.evaluate("typeof window.__pwned") == "undefined"
     assert [float(records[0]["lat"]), float(records[0]["lon"])] == [45.0, 24.0]
