@@ -306,6 +306,8 @@ def test_the_undated_istanbul_talks_are_listed_and_stay_under_a_date_range(open_
     seen = open_map(read_events())
     page = seen.page
     page.locator(".geomap-table summary").click()
+    # the rows are drawn on the details' "toggle" event, which the browser fires after the click
+    page.wait_for_function("() => document.querySelectorAll('.geomap-table tbody tr').length > 0")
     rows = page.locator(".geomap-table tbody tr").evaluate_all("rows => rows.map(r => [...r.cells].map(c => c.textContent))")
     assert ["undated", "Strategic developments", "Istanbul", "", "planned"] in rows
     page.locator('[data-geomap="date-from"]').fill("2024-08-07")
