@@ -225,7 +225,7 @@ def code_digest() -> str:
     for path in files:
         digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
     for entry in sorted(data.iterdir(), key=lambda e: e.name):
-        if entry.is_file() and entry.name.endswith((".csv", ".json")):
+        if entry.is_file() and entry.name.endswith((".csv", ".json", ".npz")):
             digest.update(entry.name.encode() + b"\0" + entry.read_bytes())
     return digest.hexdigest()[:12]
 

