@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 
 import click
 
 from geomap.cli_options import (
+    Folder,
     InputParam,
     ProgressBar,
     check_engine_options,
@@ -30,14 +32,14 @@ from geomap.cli_options import (
     open_gazetteer,
     store_options,
 )
-from geomap.errors import ArticleError, GeomapError
+from geomap.errors import ArticleError, ArticleNote, GeomapError
 
 EXIT_ERROR = 1
 EXIT_SOME_FAILED = 3
 
 
 def _fail(message: str) -> None:
-    click.echo(f"Error: {message}", err=True)
+    click.echo(_shown(f"Error: {message}"), err=True)
     sys.exit(EXIT_ERROR)
 
 
@@ -47,7 +49,8 @@ def _s(n: int, word: str) -> str:
 
 def _report_failures(failures: list[ArticleError]) -> None:
     for failure in failures:
-        click.echo(f"Failed: {failure.path}: {failure.reason}", err=True)
+        kind = "Warning" if isinstance(failure, ArticleNote) else "Failed"
+        click.echo(_shown(f"{kind}: {failure.path}: {failure.reason}"), err=True)
 
 
 def _read(paths, published):
@@ -79,7 +82,50 @@ def _geoparser():
     return Geoparser(open_gazetteer())
 
 
-@click.group()
+def _write_error_log(err: BaseException) -> Path | None:
+    """Write the traceback of an unexpected error to a log file; its path, or None if none could be written."""
+    import tempfile
+    import traceback
+
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    text = f"geomap {' '.join(sys.argv[1:])}\n{''.join(traceback.format_exception(err))}"
+    for folder in (Path(tempfile.gettempdir()), Path.cwd()):
+        path = folder / f"geomap-error-{stamp}-{os.getpid()}.log"
+        try:
+            path.write_text(text, encoding="utf-8", errors="backslashreplace")
+        except OSError:
+            continue
+        return path
+    return None
+
+
+def _shown(text: object) -> str:
+    """Text safe to print on any terminal: undecodable bytes of file names as \\xNN."""
+    return str(text).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+class _Group(click.Group):
+    """The command group; no traceback reaches the user: an error geomap did not expect
+    prints one line and the path of a log file holding the traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except GeomapError as err:
+            _fail(_shown(err))
+        except OSError as err:
+            where = f"{_shown(err.filename)}: " if err.filename else ""
+            _fail(f"{where}{err.strerror or err}")
+        except Exception as err:  # noqa: BLE001 (the last resort: one line, the traceback in a file)
+            log = _write_error_log(err)
+            detail = _shown(f"{type(err).__name__}: {err}")[:300]
+            where = f"the details are in {log}." if log else "no log file could be written."
+            _fail(f"an internal error stopped geomap ({detail}); {where}")
+
+
+@click.group(cls=_Group)
 @click.version_option(package_name="geomap")
 def cli() -> None:
     """Turn news articles into a map of incidents, offline.
@@ -101,9 +147,9 @@ def _waiting(out_dir: Path):
 
 def _print_report(report) -> None:
     """What every run and rebuild tells: the summary line, corrections, files, geocoder, staleness."""
-    click.echo(report.summary())
+    click.echo(_shown(report.summary()))
     for line, to_stderr in report.notes():
-        click.echo(line, err=to_stderr)
+        click.echo(_shown(line), err=to_stderr)
 
 
 def _workflow(command, options: dict, geocoder: dict, **kwargs):
@@ -128,11 +174,14 @@ def _workflow(command, options: dict, geocoder: dict, **kwargs):
 @store_options
 @click.option("--published", callback=date_option, metavar="YYYY-MM-DD",
               help="Publication date for articles that do not give one (anchors 'yesterday', 'on Monday').")
+@click.option("--new-store", is_flag=True,
+              help="When the store in OUT is damaged: keep it aside (renamed OUT/geomap.sqlite.damaged-<time>) "
+                   "and start a new one from these articles; without it a damaged store stops the run unchanged.")
 @fetch_options
 @geocoder_options
 @engine_options
 def run(paths: tuple[Path | str, ...], out_dir: Path, overrides_file: Path | None, wait: float,
-        published: dt.date | None, fetch_delay: float, fetch_timeout: float, fetch_retries: int,
+        published: dt.date | None, new_store: bool, fetch_delay: float, fetch_timeout: float, fetch_retries: int,
         jobs: int, engine: str, scheduler: str | None, **geocoder) -> None:
     """Read articles, extract and place their incidents, write the table and the map.
 
@@ -163,7 +212,7 @@ def run(paths: tuple[Path | str, ...], out_dir: Path, overrides_file: Path | Non
     from geomap.workflow import run as run_workflow
 
     options = {"jobs": jobs, "engine": engine, "scheduler": scheduler, "overrides": overrides_file, "wait": wait,
-               "published": published}
+               "published": published, "new_store": new_store}
     fetcher = None
     if any(is_url(p) for p in paths):
         fetcher = make_fetcher(out_dir, fetch_delay=fetch_delay, fetch_timeout=fetch_timeout,
@@ -256,7 +305,7 @@ _SUFFIX_FORMATS = {".csv": "csv", ".geojson": "geojson", ".json": "geojson", ".p
 
 
 @cli.command()
-@click.option("--out", "out_dir", default="output", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+@click.option("--out", "out_dir", default="output", show_default=True, type=Folder(file_okay=False, path_type=Path),
               help="Folder of the event store (geomap.sqlite) to export from.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "geojson", "parquet"]),
               help="What to write (default: from FILE's suffix: .csv, .geojson or .json, .parquet). "

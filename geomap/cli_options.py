@@ -14,7 +14,7 @@ import click
 
 __all__ = ["date_option", "store_options", "geocoder_options", "engine_options", "check_engine_options",
            "check_geocoder_options", "online_lookup", "geocoder_warnings", "ProgressBar", "open_gazetteer",
-           "InputParam", "fetch_options", "make_fetcher", "interval_option"]
+           "InputParam", "fetch_options", "make_fetcher", "interval_option", "Folder"]
 
 
 def date_option(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
@@ -46,11 +46,20 @@ def _apply(options, command):
     return command
 
 
+class Folder(click.Path):
+    """A folder path that may not be empty: ``--out ""`` would write into the current folder unasked."""
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and not value.strip():
+            self.fail("is empty; give a folder (--out . for the current one)", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 def store_options(command):
     """--out, --overrides and --wait: where the store is, its corrections, how long to wait for it."""
     options = (
         click.option("--out", "out_dir", default="output", show_default=True,
-                     type=click.Path(file_okay=False, path_type=Path),
+                     type=Folder(file_okay=False, path_type=Path),
                      help="Folder of the event store (geomap.sqlite) and of events.csv, events.geojson and map.html."),
         click.option("--overrides", "overrides_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                      help="CSV or YAML of corrected places (place_text, article_id, geonameid or lat and lon, note), "

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 __all__ = [
     "GeomapError",
     "ArticleError",
+    "ArticleNote",
     "GazetteerError",
     "GeocoderError",
     "RenderError",
     "StoreError",
     "StoreBusyError",
     "ModelError",
+    "StoreDamagedError",
 ]
 
 
@@ -25,6 +29,12 @@ class ArticleError(GeomapError, ValueError):
         self.path = path
         self.reason = reason
         super().__init__(f"{path}: {reason}")
+
+
+class ArticleNote(ArticleError):
+    """An article was read, but with a caveat the user should hear (a date that was
+    ignored, say); readers yield it beside the article. Being an :class:`ArticleError`,
+    code that knows no notes treats it as a failure, never silently."""
 
 
 class GazetteerError(GeomapError, RuntimeError):
@@ -49,3 +59,17 @@ class StoreError(GeomapError, RuntimeError):
 
 class StoreBusyError(StoreError, TimeoutError):
     """Another geomap run holds the store and did not let go in time."""
+
+
+class StoreDamagedError(StoreError):
+    """The store file is damaged: empty, not SQLite, failing SQLite's integrity check or unreadable."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(
+            f"the event store {path} is damaged ({reason}); nothing was changed. "
+            f"`geomap run PATH... --out {path.parent} --new-store` keeps it aside as {path.name}.damaged-<time> and "
+            "starts a new store from the articles given (the output files are then rewritten from it), "
+            "or put back a copy of the store from a backup"
+        )

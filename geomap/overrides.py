@@ -47,7 +47,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from geomap.errors import GeomapError
 from geomap.gazetteer.normalize import normalize_text
@@ -66,6 +66,11 @@ __all__ = [
     "read_overrides",
     "resolve_overrides",
 ]
+
+MAX_BYTES = 10_000_000
+"""An overrides file larger than this (10 MB) is refused unread."""
+MAX_YAML_NODES = 1_000_000
+"""A YAML overrides file whose aliases expand it past this many values is refused."""
 
 COLUMNS: tuple[str, ...] = ("place_text", "article_id", "geonameid", "lat", "lon", "name", "note")
 SOURCE = "override"
@@ -133,9 +138,12 @@ def read_overrides(path: str | os.PathLike[str]) -> list[OverrideRow]:
     path = Path(path)
     name = str(path)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
     except OSError as err:
         raise OverridesError(f"{name}: cannot read the overrides file ({err.strerror or err})") from err
+    if len(data) > MAX_BYTES:
+        raise OverridesError(f"{name}: too large for an overrides file (over {MAX_BYTES // 1_000_000} MB)")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -165,6 +173,8 @@ def _read_yaml(name: str, text: str) -> list[OverrideRow]:
 
     try:
         document = yaml.compose(text, Loader=yaml.SafeLoader)
+        if document is not None:
+            _check_yaml_size(name, document)
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
@@ -187,6 +197,42 @@ def _read_yaml(name: str, text: str) -> list[OverrideRow]:
         cells = ["" if value is None else str(value) for value in item.values()]
         _add_row(rows, seen, name, line, _row(name, line, header, cells))
     return rows
+
+
+def _check_yaml_size(name: str, root: Any) -> None:
+    """Refuse a YAML document whose aliases expand it past :data:`MAX_YAML_NODES` nodes.
+
+    The safe loader builds an alias as a reference, so a small "billion laughs" file
+    loads fast and then costs gigabytes to anything that walks it (our rows, ``str()``).
+    The expanded size is counted on the composed node graph, each node once.
+    """
+    sizes: dict[int, int] = {}  # id(node) -> its size with every alias expanded
+    opened: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:  # post-order, without recursion (a deep document must not overflow the stack)
+        node, leaving = stack.pop()
+        if leaving:
+            # A child still open is an alias to an ancestor (a cycle): it adds nothing more.
+            size = 1 + sum(sizes.get(id(child), 0) for child in _yaml_children(node))
+            if size > MAX_YAML_NODES:
+                raise OverridesError(f"{name}:{node.start_mark.line + 1}: the YAML expands to more than "
+                                     f"{MAX_YAML_NODES:,} values through its aliases (&anchor / *alias); "
+                                     "write the corrections out")
+            sizes[id(node)] = size
+        elif id(node) not in opened:
+            opened.add(id(node))
+            stack.append((node, True))
+            stack.extend((child, False) for child in _yaml_children(node))
+
+
+def _yaml_children(node: Any) -> list[Any]:
+    import yaml
+
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
 
 def _header(name: str, reader) -> tuple[list[str] | None, int]:
@@ -239,6 +285,9 @@ def _row(name: str, line: int, header: list[str], cells: list[str]) -> OverrideR
             number = int(geonameid)
         except ValueError:
             raise OverridesError(f"{where}: geonameid {geonameid!r} is not a whole number") from None
+        if not -(2**63) < number < 2**63:
+            raise OverridesError(f"{where}: geonameid {geonameid[:30]!r} is out of range "
+                                 "(a GeoNames id has at most 18 digits)")
         return dataclasses.replace(row, geonameid=number)
     if not (lat and lon):
         raise OverridesError(f"{where}: {'lat' if lat else 'lon'} given without {'lon' if lat else 'lat'}")

@@ -13,6 +13,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from geomap.errors import GeomapError
+
 __all__ = ["cache_dir", "atomic_write", "atomic_write_text"]
 
 
@@ -25,14 +27,20 @@ def cache_dir() -> Path:
 def atomic_write(path: Path, write: Callable[[Path], object]) -> Path:
     """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it to ``path``: a crash
     never leaves half a file, and a reader sees the old file or the new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as err:
+        raise GeomapError(f"cannot write {path}: {err.strerror or err}") from err
     os.close(fd)
     try:
         # mkstemp makes the file private (0600); the output gets the usual permissions.
         os.chmod(tmp, 0o666 & ~_umask())
         write(Path(tmp))
         os.replace(tmp, path)
+    except OSError as err:  # the path is a folder, the disk is full, ...: say which file
+        Path(tmp).unlink(missing_ok=True)
+        raise GeomapError(f"cannot write {path}: {err.strerror or err}") from err
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

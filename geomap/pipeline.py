@@ -16,7 +16,7 @@ from spacy.tokens import Doc
 
 from geomap.extract.event_place import PlaceModel, load_place_model
 from geomap.extract.events import EventMention, find_event_mentions
-from geomap.extract.nlp import load_nlp
+from geomap.extract.nlp import load_nlp, pipe_texts
 from geomap.extract.toponyms import common_nouns, find_toponyms
 from geomap.gazetteer import normalize_name, open_gazetteer
 from geomap.geocode.locate import locate_name
@@ -58,10 +58,10 @@ class Geoparser:
         return locate_name(name, context, self.gazetteer)
 
     def mentions(self, text: str) -> list[Mention]:
-        return self.resolve(self.nlp(text))
+        return self.resolve(next(pipe_texts(self.nlp, [text])))
 
     def pipe(self, texts: Iterable[str]) -> Iterable[tuple[Doc, list[Mention]]]:
-        for doc in self.nlp.pipe(texts, batch_size=BATCH):
+        for doc in pipe_texts(self.nlp, texts, batch_size=BATCH):
             yield doc, self.resolve(doc)
 
 

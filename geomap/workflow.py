@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from geomap.articles import read_articles, text_article
-from geomap.errors import ArticleError, GeomapError
+from geomap.errors import ArticleError, ArticleNote, GeomapError
 from geomap.events import build_events, with_datetimes
 from geomap.models import Article
 from geomap.overrides import (
@@ -91,6 +91,8 @@ class Report:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     failed: list[ArticleError] = field(default_factory=list)
+    warnings: list[ArticleError] = field(default_factory=list)  # articles read with a caveat (ArticleNote)
+    kept_aside: Path | None = None  # where a damaged store was put (run with new_store=True)
     changes: EventChanges = field(default_factory=EventChanges)
     n_events: int = 0
     n_located: int = 0
@@ -116,6 +118,11 @@ class Report:
     def notes(self) -> Iterator[tuple[str, bool]]:
         """The lines after the summary, each with whether it goes to stderr: corrections, the
         files written, the online geocoder, articles another version extracted."""
+        for note in self.warnings:
+            yield f"Warning: {note.path}: {note.reason}", True
+        if self.kept_aside is not None:
+            yield (f"Note: kept the damaged store as {self.kept_aside}; started a new store "
+                   f"{self.kept_aside.with_name(STORE_NAME)} from the articles given.", True)
         rows, used = self.correction_rows, self.corrections
         if rows:
             sources = ", ".join(dict.fromkeys(row.source for row in rows))
@@ -186,8 +193,11 @@ def _split_inputs(inputs: Iterable[Input]) -> tuple[list[Article], list[str | os
 
 
 def read_inputs(inputs: Iterable[Input], *, published: dt.date | None = None, fetcher: Fetcher | None = None,
-                out: str | os.PathLike[str] | None = None) -> tuple[list[Article], list[ArticleError]]:
-    """The articles of paths, URLs, texts and Articles, and the inputs that could not be read.
+                out: str | os.PathLike[str] | None = None,
+                skip: Iterable[str | os.PathLike[str]] = ()) -> tuple[list[Article], list[ArticleError]]:
+    """The articles of paths, URLs, texts and Articles, and the inputs that could not be read
+    (with the :class:`~geomap.errors.ArticleNote` of articles read with a caveat). Folders in
+    ``skip`` (the output folder) are not read inside the folders walked.
 
     URLs (pages, RSS / Atom feeds, OPML lists) are read by :func:`geomap.web.read_urls`
     with ``fetcher`` (by default a polite :class:`~geomap.web.Fetcher` whose cache is in
@@ -206,7 +216,7 @@ def read_inputs(inputs: Iterable[Input], *, published: dt.date | None = None, fe
                 items: Iterable[Article | ArticleError] = read_urls([str(u) for u in group], fetcher=fetcher,
                                                                     published=published)
             else:
-                items = read_articles(list(group), published=published)
+                items = read_articles(list(group), published=published, skip=skip)
             for item in items:
                 if isinstance(item, ArticleError):
                     failures.append(item)
@@ -295,10 +305,12 @@ def _workflow(*, articles: Sequence[Article] | None, failures: list[ArticleError
               published: dt.date | None, overrides: str | os.PathLike[str] | None, wait: float,
               jobs: int, engine: str, scheduler: str | None, gazetteer: Gazetteer | None, geoparser: Any,
               lookup: OnlineLookup | None, on_wait: Callable[[], None] | None,
-              progress: Callable[[int], contextlib.AbstractContextManager[Callable[[Article], None]]] | None) -> Result:
+              progress: Callable[[int], contextlib.AbstractContextManager[Callable[[Article], None]]] | None,
+              new_store: bool = False) -> Result:
     from geomap.gazetteer import open_gazetteer
 
-    report = Report(failed=failures, rebuilt=articles is None)
+    report = Report(failed=[f for f in failures if not isinstance(f, ArticleNote)],
+                    warnings=[f for f in failures if isinstance(f, ArticleNote)], rebuilt=articles is None)
     with _out_folder(out) as (out_dir, keep):
         report.out = out_dir
         gazetteer = gazetteer or getattr(geoparser, "gazetteer", None) or open_gazetteer()
@@ -306,7 +318,8 @@ def _workflow(*, articles: Sequence[Article] | None, failures: list[ArticleError
         # A bad row stops the run before it writes anything.
         checked = resolve_overrides([*in_folder, *(given or [])], gazetteer)
         try:
-            with EventStore.open(out_dir, wait=wait, on_wait=on_wait) as store:
+            with EventStore.open(out_dir, wait=wait, on_wait=on_wait, new_store=new_store) as store:
+                report.kept_aside = store.kept_aside
                 if given is not None:
                     store.replace_overrides(given)
                     rows, resolved = [*in_folder, *given], checked
@@ -323,7 +336,8 @@ def _workflow(*, articles: Sequence[Article] | None, failures: list[ArticleError
                 else:
                     plan = store.plan(articles)
                     todo = plan.to_extract
-                    report.read = len(articles)
+                    report.failed.extend(plan.refused)
+                    report.read = len(articles) - len(plan.refused)
                     report.new, report.updated, report.unchanged = (
                         [a.id for a in group] for group in (plan.new, plan.updated, plan.unchanged))
                 with (progress or _no_progress)(len(todo)) as advance:
@@ -373,6 +387,7 @@ def run(
     on_wait: Callable[[], None] | None = None,
     progress: Any = None,
     fetcher: Fetcher | None = None,
+    new_store: bool = False,
 ) -> Result:
     """Read articles, extract and place their incidents, keep them in the store at ``out``.
 
@@ -390,19 +405,23 @@ def run(
     runs; ``jobs``/``engine``/``scheduler`` run extraction in parallel (the same events);
     ``gazetteer``, ``geoparser`` (a :class:`geomap.pipeline.Geoparser`: its spaCy pipeline
     and gazetteer) and ``lookup`` (an :class:`~geomap.geocode.online.OnlineLookup`) are
-    used instead of loading the defaults.
+    used instead of loading the defaults. A damaged store at ``out`` raises
+    :class:`~geomap.errors.StoreDamagedError` and nothing is changed; with ``new_store=True``
+    it is renamed aside (``result.report.kept_aside``) and a new store is started.
     """
     if isinstance(inputs, (str, os.PathLike, Article)):
         inputs = [inputs]
     inputs = list(inputs)
-    articles, failures = read_inputs(inputs, published=published, fetcher=fetcher, out=out)
+    # An output folder inside an input folder: its map.html and events.csv are not articles.
+    articles, failures = read_inputs(inputs, published=published, fetcher=fetcher, out=out,
+                                     skip=[out] if out is not None else [])
     if not articles:
         names = ", ".join(str(i) if not isinstance(i, Article) else i.id for i in inputs)
         raise NoArticlesError(f"no article could be read from {names or 'no input'}", failures)
     _check_parallel(jobs, engine, scheduler, lookup)
     return _workflow(articles=articles, failures=failures, out=out, published=published, overrides=overrides,
                      wait=wait, jobs=jobs, engine=engine, scheduler=scheduler, gazetteer=gazetteer,
-                     geoparser=geoparser, lookup=lookup, on_wait=on_wait, progress=progress)
+                     geoparser=geoparser, lookup=lookup, on_wait=on_wait, progress=progress, new_store=new_store)
 
 
 def rebuild(

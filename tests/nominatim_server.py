@@ -15,6 +15,10 @@ It can be told to misbehave, for every request or for the first N only::
     server.fail("not-json")               # 200 with an HTML page
     server.fail("wrong-shape")            # 200 with JSON that is not a list of places
     server.fail("bad-coordinates")        # 200 with places whose lat/lon are not numbers
+    server.fail("drip")                   # 200, then the body a byte every ``drip_seconds`` (bounded)
+    server.fail("endless")                # 200 with a body that never ends (bounded by ``endless_bytes``)
+    server.fail("many-places")            # 200 with ``many_places`` copies of the answer's places
+    server.fail("redirect", location=URL) # 302 to URL (another host's answers)
 
 and it counts what it was asked (``server.count``, ``server.requests``).
 
@@ -41,7 +45,8 @@ import pytest
 __all__ = ["NominatimServer", "PLACES", "FAULTS", "nominatim_server"]
 
 LICENCE = "Data © OpenStreetMap contributors, ODbL 1.0. http://osm.org/copyright"
-FAULTS = ("timeout", "403", "429", "500", "503", "not-json", "wrong-shape", "bad-coordinates")
+FAULTS = ("timeout", "403", "429", "500", "503", "not-json", "wrong-shape", "bad-coordinates",
+          "drip", "endless", "many-places", "redirect")
 DEFAULT_LIMIT = 10  # Nominatim's own default
 MAX_LIMIT = 40  # Nominatim's own cap
 
@@ -219,6 +224,7 @@ class _Fault:
     kind: str
     times: int | None  # None: every request
     retry_after: str | None
+    location: str | None = None
 
 
 class NominatimServer:
@@ -228,8 +234,14 @@ class NominatimServer:
     server releases it at once).
     """
 
-    def __init__(self, *, hang_seconds: float = 5.0) -> None:
+    def __init__(self, *, hang_seconds: float = 5.0, drip_seconds: float = 0.25, drip_bytes: int = 120,
+                 endless_bytes: int = 50_000_000, many_places: int = 10_000) -> None:
         self.hang_seconds = hang_seconds
+        self.drip_seconds = drip_seconds
+        self.drip_bytes = drip_bytes  # a drip stops after this many bytes, so a client that waits still ends
+        self.endless_bytes = endless_bytes
+        self.many_places = many_places
+        self.sent_bytes = 0  # body bytes sent by "drip" and "endless", for the tests
         self.requests: list[dict[str, str]] = []
         self._fault: _Fault | None = None
         self._lock = threading.Lock()
@@ -239,12 +251,13 @@ class NominatimServer:
 
     # -- control -------------------------------------------------------------------
 
-    def fail(self, kind: str, *, times: int | None = None, retry_after: str | None = None) -> None:
+    def fail(self, kind: str, *, times: int | None = None, retry_after: str | None = None,
+             location: str | None = None) -> None:
         """Answer the next ``times`` requests (all, if None) with fault ``kind``."""
         if kind not in FAULTS:
             raise ValueError(f"unknown fault {kind!r}; expected one of {', '.join(FAULTS)}")
         with self._lock:
-            self._fault = _Fault(kind, times, retry_after)
+            self._fault = _Fault(kind, times, retry_after, location)
 
     def recover(self) -> None:
         """Answer normally again."""
@@ -308,7 +321,7 @@ class NominatimServer:
                     self._fault = None
                     return None
                 fault.times -= 1
-            return _Fault(fault.kind, None, fault.retry_after)
+            return _Fault(fault.kind, None, fault.retry_after, fault.location)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -324,7 +337,7 @@ class _Handler(BaseHTTPRequestHandler):
         params = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         fault = self.server_state._record(parts.path, params)
         if fault is not None:
-            self._misbehave(fault)
+            self._misbehave(fault, params)
             return
         if parts.path.rstrip("/") != "/search":
             self._send(404, b'{"error": "Unknown endpoint"}')
@@ -339,8 +352,49 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._send(200, body)
 
-    def _misbehave(self, fault: _Fault) -> None:
+    def _misbehave(self, fault: _Fault, params: dict[str, str]) -> None:
         kind = fault.kind
+        state = self.server_state
+        if kind == "drip":
+            body = json.dumps(search(params)).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            try:
+                for i in range(min(len(body), state.drip_bytes)):
+                    if state._released.wait(state.drip_seconds):
+                        return
+                    self.wfile.write(body[i : i + 1])
+                    self.wfile.flush()
+                    state.sent_bytes += 1
+            except OSError:  # the client gave up
+                pass
+            return
+        if kind == "endless":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            chunk = (json.dumps(search(params))[1:-1] + ",").encode() * 256 or b" " * 65536
+            try:
+                self.wfile.write(b"[")
+                while state.sent_bytes < state.endless_bytes and not state._released.is_set():
+                    self.wfile.write(chunk)
+                    state.sent_bytes += len(chunk)
+            except OSError:  # the client gave up
+                pass
+            self.close_connection = True
+            return
+        if kind == "many-places":  # distinct villages of the name asked for, all near Luhansk
+            name = params.get("q", "")
+            many = [{"place_id": i, "osm_type": "node", "osm_id": i, "lat": "48.5", "lon": "39.3", "class": "place",
+                     "type": "village", "display_name": name, "importance": 0.1} for i in range(state.many_places)]
+            self._send(200, json.dumps(many).encode())
+            return
+        if kind == "redirect":
+            self._send(302, b"", "text/plain", {"Location": fault.location or "/"})
+            return
         if kind == "timeout":
             self.server_state._released.wait(self.server_state.hang_seconds)
             try:

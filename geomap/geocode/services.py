@@ -15,6 +15,7 @@ from geopy.geocoders import SERVICE_TO_GEOCODER, get_geocoder_for_service
 from geopy.geocoders.base import Geocoder
 
 from geomap.errors import GeocoderError
+from geomap.geocode.transport import BoundedAdapter
 
 logger = logging.getLogger(__name__)
 
@@ -52,12 +53,15 @@ def api_key_env_name(service: str) -> str:
 
 
 def _adapter_without_retries(*, proxies: Any, ssl_context: Any) -> BaseAdapter:
-    """geopy's default adapter minus its hidden retries.
+    """geopy's default adapter minus its hidden retries, bounded (:class:`BoundedAdapter`).
 
     ``RequestsAdapter`` normally retries a timed-out request twice on its own, which
     turns one attempt into three and reports the time-out as "unavailable";
     :class:`OnlineLookup` does the retrying, with back-off, and must see each attempt.
+    With proxies, geopy's own adapters are used (they bound each read, not the request).
     """
+    if not proxies:
+        return BoundedAdapter(proxies=proxies, ssl_context=ssl_context)
     if RequestsAdapter.is_available:
         return RequestsAdapter(proxies=proxies, ssl_context=ssl_context, max_retries=0)
     return URLLibAdapter(proxies=proxies, ssl_context=ssl_context)

@@ -8,7 +8,7 @@ One job a module: :mod:`~geomap.store.db` (the SQLite schema and :class:`EventSt
 
 from __future__ import annotations
 
-from geomap.errors import StoreBusyError, StoreError
+from geomap.errors import StoreBusyError, StoreDamagedError, StoreError
 from geomap.store.codec import from_json_dict, to_json
 from geomap.store.db import (
     DEFAULT_WAIT,
@@ -38,6 +38,7 @@ __all__ = [
     "EventChanges",
     "StoreError",
     "StoreBusyError",
+    "StoreDamagedError",
     "compare_events",
     "write_csv",
     "write_geojson",

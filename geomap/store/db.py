@@ -24,6 +24,7 @@ The online geocoders' answers share the file (table ``geocode_cache``, see
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import importlib.metadata
@@ -37,7 +38,7 @@ from typing import Any
 
 import pandas as pd
 
-from geomap.errors import StoreError
+from geomap.errors import ArticleError, StoreDamagedError, StoreError
 from geomap.models import EVENT_COLUMNS, EVENT_SCHEMA, Article, Mention
 from geomap.store.codec import from_json_dict, plain_value, to_json
 from geomap.store.exports import read_events_file
@@ -56,6 +57,8 @@ __all__ = [
 STORE_NAME = "geomap.sqlite"
 SCHEMA_VERSION = 1
 DEFAULT_WAIT = 120.0
+# The files a run writes beside the store; a run killed while writing leaves ".NAME.XXXX" temporaries.
+OUTPUT_FILES = ("events.csv", "events.geojson", "map.html")
 
 
 def read_events(path: str | Path) -> pd.DataFrame:
@@ -144,6 +147,52 @@ class ArticlePlan:
     updated: list[Article] = dataclasses.field(default_factory=list)
     unchanged: list[Article] = dataclasses.field(default_factory=list)
     to_extract: list[Article] = dataclasses.field(default_factory=list)  # new and updated, in reading order
+    refused: list[ArticleError] = dataclasses.field(default_factory=list)  # id collisions, not stored
+
+
+def _keep_aside(path: Path) -> Path:
+    """Rename a damaged store (and its WAL and shared-memory files) to ``NAME.damaged-<UTC time>``."""
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.damaged-{stamp}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}.damaged-{stamp}-{n}")
+    try:
+        os.replace(path, target)
+        for suffix in ("-wal", "-shm"):
+            side = path.with_name(path.name + suffix)
+            if side.exists():
+                os.replace(side, target.with_name(target.name + suffix))
+    except OSError as err:
+        raise StoreError(f"cannot keep the damaged store {path} aside as {target}: {err.strerror or err}") from err
+    return target
+
+
+def _is_damage(err: sqlite3.Error) -> bool:
+    """Whether an SQLite error on reading means the file is damaged (not locked, not a schema change)."""
+    text = str(err)
+    return "Could not decode" in text or "malformed" in text or (
+        isinstance(err, sqlite3.DatabaseError) and not isinstance(err, sqlite3.OperationalError))
+
+
+def _read_all(db: sqlite3.Connection, path: Path) -> None:
+    """Read every row of every table (what quick_check does not look at: text that is not UTF-8)."""
+    try:
+        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        for table in tables:
+            for _ in db.execute(f'SELECT * FROM "{table}"'):
+                pass
+    except sqlite3.Error as err:
+        raise StoreDamagedError(path, f"cannot read it: {str(err)[:200]}") from err
+
+
+def _remove_temporaries(folder: Path) -> None:
+    """Remove the half-written output files of a run that was killed (only the lock holder writes them)."""
+    for name in OUTPUT_FILES:
+        for leftover in folder.glob(f".{name}.*"):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
 
 
 class EventStore:
@@ -165,6 +214,7 @@ class EventStore:
         self.path = folder / STORE_NAME
         self._db = db
         self._lock = lock
+        self.kept_aside: Path | None = None  # where open(new_store=True) put a damaged store
 
     # -- opening ------------------------------------------------------------------
 
@@ -176,11 +226,15 @@ class EventStore:
         wait: float = DEFAULT_WAIT,
         on_wait: Callable[[], None] | None = None,
         busy_timeout: float = 30.0,
+        new_store: bool = False,
     ) -> EventStore:
         """Open (creating it if need be) the store of ``folder`` for a run, holding the run lock.
 
         ``on_wait`` is called once if another run holds the lock; after ``wait`` seconds
-        :class:`StoreBusyError` is raised.
+        :class:`StoreBusyError` is raised. A damaged store (empty, not SQLite, failing
+        ``PRAGMA quick_check``) raises :class:`StoreDamagedError` and is left as it is;
+        with ``new_store=True`` it is renamed aside (``kept_aside`` says where) and a
+        new store is started. Temporary files that a killed run left are removed.
         """
         folder = Path(folder)
         try:
@@ -189,10 +243,26 @@ class EventStore:
             raise StoreError(f"cannot create the output folder {folder}: {err.strerror or err}") from err
         lock = RunLock(folder / f"{STORE_NAME}.lock")
         lock.acquire(wait, on_wait, store=folder / STORE_NAME)
+        kept_aside = None
         try:
-            db = cls._connect(folder / STORE_NAME, busy_timeout)
+            path = folder / STORE_NAME
+            try:
+                db = cls._connect_checked(path, busy_timeout)
+                if new_store:  # the user asked for a new store if this one is damaged: look at every row
+                    try:
+                        _read_all(db, path)
+                    except StoreDamagedError:
+                        db.close()
+                        raise
+            except StoreDamagedError:
+                if not new_store:
+                    raise
+                kept_aside = _keep_aside(path)
+                db = cls._connect(path, busy_timeout)
             store = cls(folder, db, lock)
+            store.kept_aside = kept_aside
             store._create()
+            _remove_temporaries(folder)
         except BaseException:
             lock.release()
             raise
@@ -205,12 +275,38 @@ class EventStore:
         path = folder / STORE_NAME
         if not path.is_file():
             raise StoreError(f"no event store at {path}; `geomap run PATH --out {folder}` makes one")
-        store = cls(folder, cls._connect(path, busy_timeout), None)
-        store._check_schema(store._meta())
+        store = cls(folder, cls._connect_checked(path, busy_timeout), None)
+        try:
+            store._check_schema(store._meta())
+        except BaseException:
+            store.close()
+            raise
         return store
 
+    @classmethod
+    def _connect_checked(cls, path: Path, busy_timeout: float) -> sqlite3.Connection:
+        """Connect to the store at ``path`` after checking it is whole (a new one is whole)."""
+        try:
+            exists = path.exists()
+            size = path.stat().st_size if exists else 0
+        except OSError as err:
+            raise StoreError(f"cannot open the event store {path}: {err.strerror or err}") from err
+        if exists and size == 0:
+            raise StoreDamagedError(path, "an empty file")
+        db = cls._connect(path, busy_timeout, damaged_if_not_sqlite=exists)
+        if exists:
+            try:
+                problems = [row[0] for row in db.execute("PRAGMA quick_check(5)").fetchall()]
+            except sqlite3.DatabaseError as err:
+                db.close()
+                raise StoreDamagedError(path, f"SQLite's quick_check cannot read it: {err}") from err
+            if problems != ["ok"]:
+                db.close()
+                raise StoreDamagedError(path, f"SQLite's quick_check: {'; '.join(map(str, problems))[:300]}")
+        return db
+
     @staticmethod
-    def _connect(path: Path, busy_timeout: float) -> sqlite3.Connection:
+    def _connect(path: Path, busy_timeout: float, *, damaged_if_not_sqlite: bool = False) -> sqlite3.Connection:
         try:
             # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE ... COMMIT).
             db = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None, check_same_thread=False)
@@ -219,20 +315,22 @@ class EventStore:
             # NORMAL is safe in WAL mode: a crash or kill loses no committed transaction
             # and never corrupts the file (a power cut may lose the last ones).
             db.execute("PRAGMA synchronous = NORMAL")
-        except sqlite3.Error as err:
-            raise StoreError(f"{path}: not a geomap event store, or it cannot be opened ({err})") from err
+        except sqlite3.DatabaseError as err:
+            if damaged_if_not_sqlite and "not a database" in str(err):
+                raise StoreDamagedError(path, f"not an SQLite database: {err}") from err
+            raise StoreError(f"cannot open the event store {path} ({err})") from err
         return db
 
     def _meta(self) -> dict[str, str]:
         try:
             return dict(self._db.execute("SELECT key, value FROM store_meta").fetchall())
         except sqlite3.Error as err:
-            raise StoreError(f"{self.path}: not a geomap event store ({err})") from err
+            raise StoreError(f"{self.path}: an SQLite database but not a geomap event store ({err})") from err
 
     def _check_schema(self, meta: Mapping[str, str]) -> None:
         version = meta.get("schema_version")
         if version is None:
-            raise StoreError(f"{self.path}: not a geomap event store (no schema version)")
+            raise StoreError(f"{self.path}: an SQLite database but not a geomap event store (no schema version)")
         if int(version) > SCHEMA_VERSION:
             raise StoreError(
                 f"{self.path}: written by a newer geomap (store schema {version}, this geomap reads {SCHEMA_VERSION}); "
@@ -257,7 +355,7 @@ class EventStore:
                 self._db.execute("ROLLBACK")
                 raise
         except sqlite3.Error as err:
-            raise StoreError(f"{self.path}: not a geomap event store, or it cannot be written ({err})") from err
+            raise StoreError(f"{self.path}: cannot set up the event store's tables ({err})") from err
 
     def _ensure_events_table(self) -> None:
         """The events table is derived data: rebuilt whole on every run, so a schema change just recreates it."""
@@ -316,7 +414,10 @@ class EventStore:
           read from another file), or it came earlier in this run;
         - updated: the store holds this id with another text or publication date (an
           edited JSONL line): its earlier mentions will be replaced;
-        - new: anything else.
+        - new: anything else;
+        - refused (an :class:`~geomap.errors.ArticleError` each): a JSONL id that is the
+          id of a stored file article (a file article's id is the hash of its text) with
+          another text; replacing it would silently drop that file's events.
         """
         from geomap.articles import article_id as text_hash
 
@@ -332,6 +433,11 @@ class EventStore:
                 plan.unchanged.append(article)
                 continue
             earlier = stored.get(article.id)
+            if earlier is not None and earlier[0] != digest and article.id == earlier[0]:
+                plan.refused.append(ArticleError(article.path or article.id, (
+                    f"id {article.id!r} is already the id of the article read from "
+                    f"{self._article_path(article.id)}, with another text; give the line another id")))
+                continue
             if article.id in seen or earlier is not None:
                 same = earlier is not None and earlier[0] == digest and published in (None, earlier[1])
                 if article.id in seen or not same:
@@ -347,6 +453,10 @@ class EventStore:
             seen[article.id] = digest
             seen_hashes.add(digest)
         return plan
+
+    def _article_path(self, article_id: str) -> str:
+        rows = self._query("SELECT path FROM articles WHERE id = ?", (article_id,))
+        return str(rows[0][0]) if rows and rows[0][0] else "an earlier run"
 
     def put_article(
         self,
@@ -446,6 +556,8 @@ class EventStore:
         try:
             return self._db.execute(sql, params).fetchall()
         except sqlite3.Error as err:
+            if _is_damage(err):
+                raise StoreDamagedError(self.path, f"cannot read it: {str(err)[:200]}") from err
             raise StoreError(f"{self.path}: cannot read the event store ({err})") from err
 
     # -- corrections ----------------------------------------------------------------
@@ -475,10 +587,12 @@ class EventStore:
         names = ", ".join(f'"{c}"' for c in EVENT_COLUMNS)
         try:
             rows = self._db.execute(f"SELECT {names} FROM events ORDER BY position").fetchall()
-        except sqlite3.OperationalError:  # an events table of another schema: rebuilt by the next run
-            rows = []
+        except sqlite3.OperationalError as err:
+            if "no such" not in str(err):  # "Could not decode to UTF-8", I/O errors: say so
+                raise StoreError(f"{self.path}: cannot read the events ({str(err)[:200]})") from err
+            rows = []  # an events table of another schema: rebuilt by the next run
         except sqlite3.Error as err:
-            raise StoreError(f"{self.path}: cannot read the event store ({err})") from err
+            raise StoreError(f"{self.path}: cannot read the events ({err})") from err
         if not rows:
             return empty_events()
         frame = pd.DataFrame.from_records(rows, columns=list(EVENT_COLUMNS))

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Sequence
+from typing import Any
 from pathlib import Path
 
 import pandas as pd
@@ -16,12 +19,70 @@ EXPORT_FORMATS = ("csv", "geojson", "parquet")
 
 
 
+# A cell a spreadsheet would run as a formula starts with one of these (OWASP's list);
+# a leading quote makes it text. The map's CSV download (render/assets/events.js) does the same.
+_FORMULA = re.compile(r"^'*[=+\-@\t\r]")
+_GUARDED = re.compile(r"^'+[=+\-@\t\r]")
+_NEEDS_QUOTES = re.compile(r'[",\r\n]')
+
+
+def guard_formula(text: str) -> str:
+    """``text`` as a CSV cell that no spreadsheet runs: a leading ``'`` before a formula.
+
+    Reversed by :func:`unguard_formula` (text that already starts with quotes and a
+    formula character gets one more quote, so the two are exact inverses).
+
+    >>> guard_formula('=HYPERLINK("http://x")'), guard_formula("Kyiv"), unguard_formula("'=1")
+    ('\'=HYPERLINK("http://x")', 'Kyiv', '=1')
+    """
+    return "'" + text if _FORMULA.match(text) else text
+
+
+def unguard_formula(text: str) -> str:
+    """The text :func:`guard_formula` was given."""
+    return text[1:] if _GUARDED.match(text) else text
+
+
+def _csv_cell(value: str) -> str:
+    # The csv module quotes a field with "\n" but not one with a lone "\r" when lines
+    # end in "\n", and every reader then splits the row there: quote both.
+    return '"' + value.replace('"', '""') + '"' if _NEEDS_QUOTES.search(value) else value
+
+
+def to_csv_text(frame: pd.DataFrame, *, text_columns: Sequence[str]) -> str:
+    """The one CSV writer: UTF-8 text, a header row, ``\n`` line ends, fields quoted when
+    they hold a comma, a quote, a line feed or a carriage return (so any text reads back
+    as the same rows), and formulas in ``text_columns`` guarded (:func:`guard_formula`).
+    """
+    text = set(text_columns)
+    columns = []
+    for name in frame.columns:
+        series = frame[name]
+        cells = series.astype(object).where(series.notna(), None).tolist()
+        if name in text:
+            columns.append(["" if v is None else _csv_cell(guard_formula(str(v))) for v in cells])
+        else:
+            columns.append(["" if v is None else _csv_cell(_number_text(v)) for v in cells])
+    lines = [",".join(_csv_cell(str(name)) for name in frame.columns)]
+    lines.extend(",".join(row) for row in zip(*columns))
+    return "\n".join(lines) + "\n"
+
+
+def _number_text(value: Any) -> str:
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
 def write_csv(events: pd.DataFrame, path: str | Path) -> Path:
-    """Write the events table as UTF-8 CSV with the schema's columns, in order.
+    """Write the events table as UTF-8 CSV with the schema's columns, in order, through
+    :func:`to_csv_text` (formulas guarded, every field quoted that needs it).
 
     >>> write_csv(empty_events(), "output/events.csv")  # doctest: +SKIP
     """
-    return atomic_write_text(Path(path), events[list(EVENT_COLUMNS)].to_csv(index=False, lineterminator="\n"))
+    frame = events[list(EVENT_COLUMNS)]
+    text_columns = [c.name for c in EVENT_SCHEMA if c.dtype == "string"]
+    return atomic_write_text(Path(path), to_csv_text(frame, text_columns=text_columns))
 
 
 def events_to_geojson(events: pd.DataFrame) -> dict:
@@ -91,6 +152,9 @@ def read_events_file(path: str | Path) -> pd.DataFrame:
             frame = pd.read_parquet(path, engine="pyarrow")
         else:
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+            for col in EVENT_SCHEMA:
+                if col.dtype == "string" and col.name in frame.columns:
+                    frame[col.name] = frame[col.name].map(unguard_formula, na_action="ignore")
     except (OSError, ValueError, KeyError, TypeError) as err:
         raise GeomapError(f"{path}: not an events table ({err})") from err
     missing = [c for c in EVENT_COLUMNS if c not in frame.columns]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from geomap.errors import StoreBusyError
+from geomap.errors import StoreBusyError, StoreError
 
 __all__ = ["RunLock"]
 
@@ -30,6 +30,8 @@ class RunLock:
             return
         except Timeout:
             pass
+        except OSError as err:  # the lock path is a folder, the folder is not writable, ...
+            raise StoreError(f"cannot take the run lock {self.path}: {err.strerror or err}") from err
         try:
             if wait <= 0:
                 raise Timeout(str(self.path))
