@@ -183,7 +183,7 @@ def test_no_store_is_an_error_that_says_how_to_make_one(tmp_path):
 def test_a_file_that_is_not_a_store_is_refused_and_left_alone(tmp_path):
     junk = b"these are notes, not a database\n" * 100
     (tmp_path / STORE_NAME).write_bytes(junk)
-    with pytest.raises(StoreError, match="not a geomap event store"):
+    with pytest.raises(StoreError, match=r"is damaged \(not an SQLite database"):
         EventStore.open(tmp_path)
     assert (tmp_path / STORE_NAME).read_bytes() == junk
 
