@@ -13,8 +13,6 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from geomap.errors import GeomapError
-
 __all__ = ["cache_dir", "atomic_write", "atomic_write_text"]
 
 
@@ -31,7 +29,7 @@ def atomic_write(path: Path, write: Callable[[Path], object]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     except OSError as err:
-        raise GeomapError(f"cannot write {path}: {err.strerror or err}") from err
+        raise OSError(err.errno, f"cannot write {path}: {err.strerror or err}") from err
     os.close(fd)
     try:
         # mkstemp makes the file private (0600); the output gets the usual permissions.
@@ -40,7 +38,7 @@ def atomic_write(path: Path, write: Callable[[Path], object]) -> Path:
         os.replace(tmp, path)
     except OSError as err:  # the path is a folder, the disk is full, ...: say which file
         Path(tmp).unlink(missing_ok=True)
-        raise GeomapError(f"cannot write {path}: {err.strerror or err}") from err
+        raise OSError(err.errno, f"cannot write {path}: {err.strerror or err}") from err
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -26,7 +26,6 @@ from nominatim_server import NominatimServer, nominatim_server  # noqa: F401 (th
 from geomap.articles import read_articles
 from geomap.cli import EXIT_ERROR, EXIT_SOME_FAILED, cli
 from geomap.errors import ArticleError
-from geomap.models import Article
 
 STORE = "geomap.sqlite"
 GEOMAP = [sys.executable, "-m", "geomap"]
