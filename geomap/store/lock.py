@@ -26,6 +26,13 @@ class RunLock:
     def acquire(self, wait: float, on_wait: Callable[[], None] | None = None, *, store: Path) -> None:
         """Take the lock, waiting up to ``wait`` seconds; ``on_wait()`` once if there is waiting to do."""
         try:
+            # filelock takes a lock file it cannot open for a lock held elsewhere and waits:
+            # a lock path that is a folder, or in a folder that takes no files, is said at once.
+            with open(self.path, "a"):
+                pass
+        except OSError as err:
+            raise StoreError(f"cannot take the run lock {self.path}: {err.strerror or err}") from err
+        try:
             self._lock.acquire(timeout=0)
             return
         except Timeout:
