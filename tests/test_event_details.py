@@ -52,9 +52,10 @@ def test_the_year_comes_from_a_full_date_when_the_parse_finds_no_past_tense_verb
         ("Russian drones struck Odesa on the night of 2-3 July, killing two people.", dt.date(2025, 7, 4), "2025-07-02", 1),
         ("Between 20 and 24 March 2022, soldiers killed five herders in the village of Tansamba near Mopti.", None,
          "2022-03-22", 2),
-        ("Russian drones struck Odesa overnight, killing two people.", dt.date(2025, 7, 4), "2025-07-03", 1),
+        ("Russian drones struck Odesa overnight, killing two people.", dt.date(2025, 7, 4), "2025-07-04", 1),
+        ("Russian drones struck Odesa last night, killing two people.", dt.date(2025, 7, 4), "2025-07-03", 1),
     ],
-    ids=["around-with-range", "week-of", "month-of", "tens-as-root", "night-of", "range", "overnight"],
+    ids=["around-with-range", "week-of", "month-of", "tens-as-root", "night-of", "range", "overnight", "last-night"],
 )
 def test_event_dates_and_their_precision(geoparser, text, published, date, precision):
     event = only_event(geoparser, text, published)

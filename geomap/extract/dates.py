@@ -18,7 +18,7 @@ _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 # ACLED time precision: 1 the day is known, 2 the week, 3 the month or less.
 _PRECISION = {"day": 1, "time": 1, "week": 2, "month": 3, "year": 3}
 _VAGUE = re.compile(r"\b(years?|decades?|centur(y|ies)|months|since|ago|recent(ly)?|past|ages?|era|war|season)\b", re.I)
-# Words that mean "the night before the paper's day" when no date is written.
+# Night words: "overnight" is the night that ended on the paper's day, "last night" began the day before.
 OVERNIGHT = frozenset({"overnight", "last night"})
 
 _MONTHS = {
@@ -220,8 +220,10 @@ def parse_date(text: str, base: dt.date) -> DateValue | None:
     if absolute:
         return min((d.value for d in absolute), key=lambda v: v.precision)
     lowered = text.lower()
-    if any(word in lowered for word in OVERNIGHT):
+    if "last night" in lowered:
         return DateValue(base - dt.timedelta(days=1), 1)
+    if "overnight" in lowered:
+        return DateValue(base, 1)  # the night that ended on the paper's day
     dateparser = _parser_module()
     base_dt = dt.datetime.combine(base, dt.time(23, 59))
     data = dateparser.date.DateDataParser(

@@ -157,11 +157,14 @@ def _sentence_dates(sent: Span, base: dt.date | None, *, relative: bool = True) 
         span = sent.doc.char_span(d.start, d.end, alignment_mode="expand")
         if span is not None and len(span) and not d.qualifies:
             found.append((span, d.value))
-    if relative:  # "overnight": the night before the paper's day
+    if relative:
+        # "overnight" in a paper is the night that ended on its day (ACLED: "On 10 June,
+        # overnight, ..."); "last night" began the evening before.
         for match in _OVERNIGHT_RE.finditer(sent.text):
             span = sent.doc.char_span(sent.start_char + match.start(), sent.start_char + match.end(), alignment_mode="expand")
             if span is not None and not any(span.start_char < e and b < span.end_char for b, e in taken):
-                found.append((span, DateValue(base - dt.timedelta(days=1), 1)))
+                back = 1 if match.group(1).lower() == "last night" else 0
+                found.append((span, DateValue(base - dt.timedelta(days=back), 1)))
                 taken.append((span.start_char, span.end_char))
     for ent in sent.ents:
         if ent.label_ not in ("DATE", "TIME") or any(ent.start_char < e and b < ent.end_char for b, e in taken):
