@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
+from geomap.extract.actors import AcledActor, acled_actor
 from geomap.extract.events import EventMention
 from geomap.geo.distance import place_km
 from geomap.models import EVENT_SCHEMA, Article, Place
@@ -219,6 +220,23 @@ def _event_id(m: EventMention, event_type: str) -> str:
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 
+def _acled_actors(
+    cluster: _Cluster, typed: EventMention, members: Sequence[EventMention], place: Place | None
+) -> tuple[AcledActor | None, AcledActor | None]:
+    """ACLED's names of the event's two actors: from the first mention whose words name
+    each (else the event type's default, "Protesters (Georgia)"), in the event's country."""
+    ordered = [typed, *members]
+    country = place.country_code if place is not None and place.country_code else next(
+        (m.doc_country for m in ordered if m.doc_country), None)
+    out = []
+    for role in ("actor1", "actor2"):
+        named = next((m for m in ordered if getattr(m, role)), None)
+        text = getattr(named, role) if named else None
+        actor_country = getattr(named, f"{role}_country") if named else None
+        out.append(acled_actor(text, event_type=typed.event_type, role=role, event_country=country, actor_country=actor_country))
+    return out[0], out[1]
+
+
 def _row(cluster: _Cluster, articles: Mapping[str, Article], order: Mapping[str, int]) -> dict:
     members = sorted(cluster.members, key=lambda m: (order.get(m.article_id, len(order)), m.article_id, m.sentence_index))
     best = cluster.best
@@ -240,6 +258,7 @@ def _row(cluster: _Cluster, articles: Mapping[str, Article], order: Mapping[str,
             sentences.append(m.sentence)
     actor1 = next((m.actor1 for m in [typed, *members] if m.actor1), None)
     actor2 = next((m.actor2 for m in [typed, *members] if m.actor2), None)
+    acled1, acled2 = _acled_actors(cluster, typed, members, place)
     date = dated[0] if dated and status != "planned" else None
     return {
         "event_id": _event_id(first, typed.event_type),
@@ -253,7 +272,12 @@ def _row(cluster: _Cluster, articles: Mapping[str, Article], order: Mapping[str,
         "sub_event_type": typed.sub_event_type,
         "actor1": actor1,
         "actor2": actor2,
-        "fatalities": max(counts) if counts else None,
+        "actor1_acled": acled1.name if acled1 else None,
+        "inter1": acled1.inter if acled1 else None,
+        "actor2_acled": acled2.name if acled2 else None,
+        "inter2": acled2.inter if acled2 else None,
+        # ACLED's convention: an incident that states no deaths has 0; a planned one has not happened.
+        "fatalities": max(counts) if counts else (None if status == "planned" else 0),
         "status": status,
         "place_text": best.place.text if best.place else None,
         "place_name": place.name if place else None,

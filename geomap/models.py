@@ -139,7 +139,12 @@ EVENT_SCHEMA: tuple[Column, ...] = (
     Column("sub_event_type", "string", "ACLED sub-event type."),
     Column("actor1", "string", "The actor who acted, as the text names it."),
     Column("actor2", "string", "The actor acted upon, as the text names it."),
-    Column("fatalities", "Int64", "Deaths stated in the text (the lower bound of a range); empty if not stated."),
+    Column("actor1_acled", "string", "actor1 as ACLED names actors ('Military Forces of Russia (2000-)', 'Protesters (Georgia)')."),
+    Column("inter1", "Int64", "ACLED inter code of actor1: 1 state forces, 2 rebels, 3 political militia, 4 identity militia, "
+           "5 rioters, 6 protesters, 7 civilians, 8 external/other forces."),
+    Column("actor2_acled", "string", "actor2 as ACLED names actors ('Civilians (Ukraine)')."),
+    Column("inter2", "Int64", "ACLED inter code of actor2."),
+    Column("fatalities", "Int64", "Deaths stated in the text (the lower bound of a range); 0 if none is stated (ACLED's convention); empty for planned events."),
     Column("status", "string", "reported, unconfirmed, claimed, denied or planned."),
     Column("place_text", "string", "The place as the article writes it."),
     Column("place_name", "string", "The resolved place's name."),

@@ -84,6 +84,8 @@ def test_the_moscow_car_explosion_is_unconfirmed(events):
     assert len(moscow) == 1
     assert moscow.iloc[0]["status"] == "unconfirmed"
     assert moscow.iloc[0]["event_type"] == "Explosions/Remote violence"
+    # "At the same time" as the July 3 events the article reports, a paragraph before.
+    assert moscow.iloc[0]["event_date"] == "2025-07-03"
 
 
 def test_the_istanbul_talks_are_planned_not_dated(events):

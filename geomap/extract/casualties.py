@@ -75,7 +75,8 @@ def parse_count(text: str) -> int | None:
 
 
 def _number_of(noun: Token) -> int | None:
-    """The count a victim noun carries: "20 servicemen", "dozens of people"."""
+    """The count a victim noun carries: "20 servicemen", "dozens of people", "Three HM
+    militants" (the number under a compound)."""
     if noun.like_num or noun.lower_ in _VAGUE:
         return parse_count(" ".join(t.text for t in noun.subtree if t.i <= noun.i))
     for child in noun.children:
@@ -83,7 +84,21 @@ def _number_of(noun: Token) -> int | None:
             return parse_count(" ".join(t.text for t in child.subtree))
     if noun.lower_ in ("dozens", "hundreds", "thousands", "scores"):
         return _VAGUE[noun.lower_]
+    left = [t for t in noun.lefts for t in t.subtree]
+    numbers = [t for t in left if t.tag_ == "CD" and t.ent_type_ not in ("DATE", "TIME", "ORDINAL", "MONEY", "PERCENT")]
+    if numbers and numbers[0].head.i != noun.i and numbers[0].head.dep_ == "compound":
+        return parse_count(" ".join(t.text for t in numbers[0].subtree))
     return None
+
+
+# Singular object nouns of a killing word that are not a person: "killed the engine".
+_NOT_VICTIMS = frozenset(
+    """time chance hope bill motion plan idea deal engine mood story project proposal
+    momentum talk talks rumour rumor process game""".split()
+)
+_ONE_PERSON = frozenset({"he", "she", "him", "her"})
+# Verbs whose patient dies when "dead" or "to death" follows: "shot dead", "beaten to death".
+_DEATH_MARKERS = frozenset({"dead", "death"})
 
 
 def _is_person(noun: Token) -> bool:
@@ -92,8 +107,36 @@ def _is_person(noun: Token) -> bool:
     return noun.lemma_.lower() in PERSON_NOUNS or noun.lower_ in PERSON_NOUNS
 
 
+def _patients(verb: Token) -> list[Token]:
+    """Who a verb is done to: its passive subject or object, or those of the verb it is
+    conjoined with ("stabbed and killed a constable", "was stabbed and killed")."""
+    for node in (verb, verb.head if verb.dep_ == "conj" else None):
+        if node is None:
+            continue
+        found = [c for c in node.children if c.dep_ == "nsubjpass"] or [c for c in node.children if c.dep_ == "dobj"]
+        if found:
+            return found
+    return []
+
+
+def _death_marker_verb(trigger: Token) -> Token | None:
+    """The verb a "dead" / "to death" completes: "shot dead", "beaten to death"."""
+    if trigger.lemma_.lower() not in _DEATH_MARKERS:
+        return None
+    head = trigger.head
+    if trigger.dep_ in ("oprd", "acomp", "advmod", "xcomp", "dobj", "npadvmod", "ccomp") and head.pos_ == "VERB" \
+            and head.lemma_.lower() not in ("be", "find", "leave", "declare", "report", "pronounce"):
+        return head
+    if trigger.dep_ == "pobj" and head.lower_ == "to" and head.head.pos_ == "VERB":
+        return head.head
+    return None
+
+
 def _victims(trigger: Token) -> list[Token]:
     lemma = trigger.lemma_.lower()
+    marked = _death_marker_verb(trigger)
+    if marked is not None:
+        return _patients(marked)
     if trigger.dep_ == "acl" and trigger.tag_ == "VBN":  # "20 servicemen killed"
         return [trigger.head]
     if lemma in ("die", "dead"):
@@ -111,10 +154,7 @@ def _victims(trigger: Token) -> list[Token]:
             return [trigger]
         of = [c for c in trigger.children if c.lower_ == "of"]
         return [g for o in of for g in o.children if g.dep_ == "pobj"]
-    passive = [c for c in trigger.children if c.dep_ == "nsubjpass"]
-    if passive:
-        return passive
-    return [c for c in trigger.children if c.dep_ == "dobj"]
+    return _patients(trigger)
 
 
 def count_victims(trigger: Token) -> int | None:
@@ -132,7 +172,9 @@ def count_victims(trigger: Token) -> int | None:
             if number is not None:
                 total += number
                 found = True
-            elif (_is_person(noun) or (noun.pos_ == "PROPN" and noun.ent_type_ in ("", "PERSON"))) and noun.tag_ in ("NN", "NNP"):
-                total += 1
+            elif noun.lower_ in _ONE_PERSON or (noun.tag_ in ("NN", "NNP") and (
+                    _is_person(noun) or (noun.pos_ == "PROPN" and noun.ent_type_ in ("", "PERSON"))
+                    or (noun.pos_ == "NOUN" and noun.lemma_.lower() not in _NOT_VICTIMS))):
+                total += 1  # "a suspected cattle thief", "an off-duty constable", "him"
                 found = True
     return total if found else None

@@ -6,13 +6,16 @@ merging mentions into events is :mod:`geomap.events`' job.
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Span, Token
 
+from geomap.extract.actors import clean_actor
 from geomap.extract.casualties import count_victims
-from geomap.extract.dates import DateValue, infer_year, parse_date
+from geomap.extract.dates import DateValue, find_dates, infer_year, parse_date
 from geomap.extract.event_model import load_event_model
 from geomap.extract.event_place import PlaceModel
 from geomap.extract.place_choice import (
@@ -77,6 +80,11 @@ class EventMention:
     actor2: str | None = None
     # An analyst's correction put the place in ("corrected by analyst: <note>"; see geomap.overrides).
     corrected: str | None = None
+    # Countries a demonym in the actor names ("Russian forces": RU), and the document's
+    # main country (for an event placed nowhere): :mod:`geomap.extract.actors` names the actors by them.
+    actor1_country: str | None = None
+    actor2_country: str | None = None
+    doc_country: str | None = None
 
     @property
     def violent(self) -> bool:
@@ -100,6 +108,10 @@ def _phrase(token: Token, limit: int = 8) -> str:
     return text
 
 
+# Trigger words that name people, who can be an incident's actor ("gunmen killed two farmers").
+_PERSON_TRIGGERS = frozenset({"gunman", "gunmen", "protester", "demonstrator", "suicide bomber", "bomber"})
+
+
 def _actors(token: Token) -> tuple[str | None, str | None]:
     actor1 = actor2 = None
     if token.pos_ == "VERB" and token.lemma_.lower() == "die":
@@ -107,7 +119,7 @@ def _actors(token: Token) -> tuple[str | None, str | None]:
         return None, (_phrase(subj[0]) if subj else None)  # who died is the victim
     if token.pos_ == "VERB":
         for c in token.children:
-            if c.dep_ == "nsubj" and actor1 is None and not trigger_of(c):
+            if c.dep_ == "nsubj" and actor1 is None and (not trigger_of(c) or c.lemma_.lower() in _PERSON_TRIGGERS):
                 actor1 = _phrase(c)
             elif c.dep_ == "agent":
                 for g in c.children:
@@ -125,19 +137,55 @@ def _actors(token: Token) -> tuple[str | None, str | None]:
             objs = [c for c in token.head.children if c.dep_ == "dobj"]
             if objs:
                 actor2 = _phrase(objs[0])
+        elif actor1 is None and token.dep_ == "dobj" and token.head.pos_ == "VERB":
+            # "Taliban forces opened fire", "students staged a protest"
+            subj = [c for c in token.head.children if c.dep_ == "nsubj" and not trigger_of(c)]
+            if subj:
+                actor1 = _phrase(subj[0])
     return actor1, actor2
 
 
-def _sentence_dates(sent: Span, base: dt.date | None) -> list[tuple[Span, DateValue]]:
+def _sentence_dates(sent: Span, base: dt.date | None, *, relative: bool = True) -> list[tuple[Span, DateValue]]:
+    """The sentence's dates: absolute ones as written ("3 July", "24 - 26 March"), then
+    the date entities spaCy finds elsewhere ("yesterday", "on Monday"), which mean
+    something only against a publication date (``relative``)."""
     if base is None:
         return []
     found = []
+    taken: list[tuple[int, int]] = []
+    for d in find_dates(sent.text, base, offset=sent.start_char):
+        taken.append((d.start, d.end))
+        span = sent.doc.char_span(d.start, d.end, alignment_mode="expand")
+        if span is not None and len(span) and not d.qualifies:
+            found.append((span, d.value))
+    if relative:
+        # "overnight" in a paper is the night that ended on its day (ACLED: "On 10 June,
+        # overnight, ..."); "last night" began the evening before.
+        for match in _OVERNIGHT_RE.finditer(sent.text):
+            span = sent.doc.char_span(sent.start_char + match.start(), sent.start_char + match.end(), alignment_mode="expand")
+            if span is not None and not any(span.start_char < e and b < span.end_char for b, e in taken):
+                back = 1 if match.group(1).lower() == "last night" else 0
+                found.append((span, DateValue(base - dt.timedelta(days=back), 1)))
+                taken.append((span.start_char, span.end_char))
     for ent in sent.ents:
-        if ent.label_ in ("DATE", "TIME"):
-            value = parse_date(ent.text, base)
-            if value is not None:
-                found.append((ent, value))
+        if ent.label_ not in ("DATE", "TIME") or any(ent.start_char < e and b < ent.end_char for b, e in taken):
+            continue
+        if not relative and not _YEAR_RE.search(ent.text):
+            continue  # "on Monday" without a publication date could be any Monday
+        value = parse_date(ent.text, base)
+        if value is not None:
+            found.append((ent, value))
     return found
+
+
+_OVERNIGHT_RE = re.compile(r"\b(overnight|last night)\b", re.I)
+_YEAR_RE = re.compile(r"\b(19|20)\d\d\b")
+# Sentences that say their incident happened when the one before did, across a paragraph break.
+_SAME_TIME = re.compile(
+    r"^\W*(at the same time|meanwhile|simultaneously|(on )?the same day|that same day|that day|later that day|earlier that day)\b",
+    re.I,
+)
+_SIDE_CLAUSE = ("relcl", "acl", "appos")
 
 
 def _date_for(trigger: Token, dates: list[tuple[Span, DateValue]]) -> DateValue | None:
@@ -145,6 +193,7 @@ def _date_for(trigger: Token, dates: list[tuple[Span, DateValue]]) -> DateValue 
     not one from a side clause ("who was appointed in March 2025")."""
     chain = {t.i for t in ancestors_and_self(trigger)}
     best = None
+    main = None  # a date of the sentence's main clause, for a trigger deeper in it
     for ent, value in dates:
         node = ent.root
         while node.head.i != node.i and node.pos_ not in ("VERB", "AUX"):
@@ -152,7 +201,32 @@ def _date_for(trigger: Token, dates: list[tuple[Span, DateValue]]) -> DateValue 
         if node.i in chain or node.i == trigger.i:
             if best is None or value.precision < best.precision:
                 best = value
-    return best
+        elif main is None and not any(t.dep_ in _SIDE_CLAUSE for t in ancestors_and_self(ent.root)):
+            main = value
+    return best or main
+
+
+def _actor_country(actor: str | None, sent: Span, mentions: Sequence[Mention]) -> str | None:
+    """The country a demonym or a place in the actor's words names ("Russian forces": RU)."""
+    if not actor:
+        return None
+    at = sent.text.find(actor)
+    if at < 0:
+        return None
+    start, end = sent.start_char + at, sent.start_char + at + len(actor)
+    for m in mentions:
+        if start <= m.start and m.end <= end and m.place is not None and m.place.country_code:
+            return m.place.country_code
+    return None
+
+
+def _with_actor_countries(em: EventMention, sent: Span, mentions: Sequence[Mention], doc_country: str | None) -> EventMention:
+    """The actors as written, cleaned of counts and weapons, and the countries their words name."""
+    actor1, actor2 = clean_actor(em.actor1), clean_actor(em.actor2)
+    places = {m.text for m in mentions if m.kind == "place"}
+    actor1, actor2 = (None if a in places else a for a in (actor1, actor2))  # "shelled Kharkiv": a place, not an actor
+    return replace(em, actor1=actor1, actor2=actor2, actor1_country=_actor_country(actor1, sent, mentions),
+                   actor2_country=_actor_country(actor2, sent, mentions), doc_country=doc_country)
 
 
 def _mention(
@@ -330,12 +404,18 @@ def find_event_mentions(
     roots = mention_roots(doc, mentions)
     surnames = person_words(doc)
     model = load_event_model()
+    countries = Counter(m.place.country_code for m in mentions if m.kind == "place" and m.place is not None and m.place.country_code)
+    doc_country = countries.most_common(1)[0][0] if countries else None
 
+    # A text of one line (a headline, a wire alert) is all there is: it reports its event
+    # as a sentence would, full stop or not.
+    one_line = "\n" not in doc.text.strip()
     out: list[EventMention] = []
     last_index = -1
     paragraph = 0
     counted_to = 0
     previous_date: DateValue | None = None
+    last_date: DateValue | None = None  # the latest date, across paragraphs
     for index, sent in enumerate(doc.sents):
         breaks = doc.text.count("\n\n", counted_to, sent.start_char)
         counted_to = sent.start_char
@@ -343,9 +423,11 @@ def find_event_mentions(
             paragraph += breaks
             previous_date = None
         text = sent.text.strip()
-        if not text or text[-1] not in '.!?"”\'’)' or len(sent) < 4:
-            continue  # a headline or a fragment: summaries of what the body reports
-        dates = _sentence_dates(sent, base)
+        if not text or len(sent) < 4 or (text[-1] not in '.!?"”\'’)' and not one_line):
+            continue  # a headline or a fragment in an article: summaries of what the body reports
+        dates = _sentence_dates(sent, base, relative=published is not None)
+        if _SAME_TIME.search(text) and not dates and previous_date is None:
+            previous_date = last_date
         sent_mentions = [m for m in mentions if sent.start_char <= m.start < sent.end_char and id(m) in roots]
 
         # The event model decides whether the sentence reports an incident and of which
@@ -408,15 +490,17 @@ def find_event_mentions(
         if len(violent_keys) == 1:
             loose = [c for t in sent if trigger_of(t) is None and (c := count_victims(t)) is not None]
         for key, members in groups.items():
-            out.append(
-                _mention(members, group_place[key], sent, index, paragraph, text, article_id,
-                         dates, previous_date, published, date_source, roots,
-                         loose_deaths=loose if key in violent_keys else (),
-                         approximate=id(group_place[key]) in approximate,
-                         typed=None if planned_only else (typing[key].event_type, typing[key].sub_event_type))
-            )
-        if dates:
-            previous_date = min((v for _, v in dates), key=lambda v: v.precision)
+            em = _mention(members, group_place[key], sent, index, paragraph, text, article_id,
+                          dates, previous_date, published, date_source, roots,
+                          loose_deaths=loose if key in violent_keys else (),
+                          approximate=id(group_place[key]) in approximate,
+                          typed=None if planned_only else (typing[key].event_type, typing[key].sub_event_type))
+            out.append(_with_actor_countries(em, sent, sent_mentions, doc_country))
+        # A date in a side clause ("who was appointed in March 2025") dates nothing after it.
+        told = [v for ent, v in dates if not any(t.dep_ in _SIDE_CLAUSE for t in ancestors_and_self(ent.root))]
+        if told:
+            previous_date = min(told, key=lambda v: v.precision)
+            last_date = previous_date
         # "ISW stressed that the information could not yet be confirmed."
         lowered = text.lower()
         if out and not found and ("not yet be confirmed" in lowered or "could not be confirmed" in lowered

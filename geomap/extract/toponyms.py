@@ -91,6 +91,9 @@ class Toponym:
     token_end: int = 0
     qualifier_start: int = -1
     weak: bool = False
+    # Only part of a longer name ("Buda" in "Seredyna-Buda"): the resolver keeps it in the
+    # document's countries only.
+    partial: bool = False
 
 
 @functools.lru_cache(maxsize=2)
@@ -409,10 +412,21 @@ def _is_weak(doc: Doc, tok: Token, nouns: frozenset[str]) -> bool:
 
 
 def _link_qualifiers(doc: Doc, found: list[Toponym]) -> list[Toponym]:
-    """Mark "Paris, Texas" and "Tampa, Fla.": a toponym followed by a comma and another."""
+    """Mark "Paris, Texas", "Tampa, Fla." and "Aber (Oyam, Northern)": a toponym followed by
+    a comma or an opening parenthesis and another; and names that are only part of a longer
+    hyphenated one ("Buda" in "Seredyna-Buda")."""
     out = list(found)
-    for k in range(len(out) - 1):
-        a, b = out[k], out[k + 1]
-        if b.token_start == a.token_end + 1 and a.token_end < len(doc) and doc[a.token_end].text == ",":
-            out[k] = dataclasses.replace(a, qualifier_start=b.start)
+    text = doc.text
+    for k in range(len(out)):
+        a = out[k]
+        before = text[max(a.start - 2, 0) : a.start]
+        after = text[a.end : a.end + 2]
+        if (len(before) == 2 and before[1] == "-" and before[0].isalpha()) or (
+            len(after) == 2 and after[0] == "-" and after[1].isupper()
+        ):
+            out[k] = a = dataclasses.replace(a, partial=True)
+        if k + 1 < len(out):
+            b = out[k + 1]
+            if b.token_start == a.token_end + 1 and a.token_end < len(doc) and doc[a.token_end].text in (",", "("):
+                out[k] = dataclasses.replace(a, qualifier_start=b.start)
     return out

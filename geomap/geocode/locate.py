@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from geomap.geocode.lookup import Lookup
-from geomap.geocode.resolve import COUNTRY_CODES, REGION_CODES, contains, place_km
+from geomap.geocode.resolve import COUNTRY_CODES, REGION_CODES, _area_of, _in_area, contains, place_km
 from geomap.models import Mention, Place
 
 __all__ = ["locate_name", "NEAR_KM"]
@@ -38,6 +38,10 @@ def locate_name(name: Mention, context: Sequence[Mention], gazetteer: Lookup) ->
     >>> locate_name(Mention(20, 26, "Paris", "PERSON"), nevada, gaz) is None
     True
     """
+    # "Dmytrivka, Kharkiv", "Aber (Oyam, Northern)": a place right after the name is its
+    # qualifier, and the name lies in that place's region or is not placed at all.
+    qualifier = next((m.place for m in context if m.place is not None and 0 < m.start - name.end <= 2), None)
+    area = _area_of(qualifier)
     places = [m.place for m in context if m.place is not None and m.kind != "actor"]
     countries = sorted({p.country_code for p in places if p.country_code})
     if not countries:
@@ -47,7 +51,7 @@ def locate_name(name: Mention, context: Sequence[Mention], gazetteer: Lookup) ->
     regions = [p for p in places if p.feature_code == "ADM1"]
     best: tuple[float, Place] | None = None
     for cand in gazetteer.lookup(name.text, country_codes=countries, limit=_CANDIDATES):
-        if cand.feature_code in COUNTRY_CODES:
+        if cand.feature_code in COUNTRY_CODES or (area is not None and not _in_area(cand, area)):
             continue
         km = min((place_km(cand, p) for p in points), default=float("inf"))
         if km > NEAR_KM:

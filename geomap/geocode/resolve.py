@@ -562,7 +562,83 @@ def resolve_document(toponyms: Sequence[Toponym], gazetteer: Lookup, weights: Ra
             best = max(range(len(total)), key=lambda c: (total[c], -c))
             for k in members:
                 chosen[k] = best
+    _constrain(toponyms, cands, fixed, scores, chosen, quals)
     return _Resolution(toponyms, cands, fixed, feats, scores, chosen)
+
+
+def _area_of(place: Place | None) -> tuple[str, str] | None:
+    """The region a qualifier names: a country, or the first-level region of a region or
+    of a town ("Dmytrivka, Kharkiv": Kharkiv oblast, where the city of Kharkiv lies)."""
+    if place is None or not place.country_code:
+        return None
+    if place.feature_code in COUNTRY_CODES:
+        return (place.country_code, "")
+    return (place.country_code, place.admin1_code) if place.admin1_code else None
+
+
+def _in_area(place: Place, area: tuple[str, str]) -> bool:
+    return place.country_code == area[0] and (not area[1] or place.admin1_code == area[1])
+
+
+def _names_region(place: Place) -> bool:
+    """Does the qualifier name a region: a country, a first-level region, or a city its
+    region is named after ("Kharkiv": Kharkivska oblast), not just a district town?"""
+    if place.feature_code in COUNTRY_CODES or place.feature_code == "ADM1":
+        return True
+    name, region = _norm(place.name), _norm(place.admin1_name)
+    return len(name) >= 4 and region.startswith(name[:5])
+
+
+def _in_list(toponyms: Sequence[Toponym], q: int | None) -> bool:
+    """Is the qualifier followed by another name ("Hajjah, Marib and Saada"): a list of places, not a qualifier."""
+    if q is None:
+        return True
+    end = toponyms[q].end
+    return any(0 < t.start - end <= 6 for t in toponyms)
+
+
+def _constrain(
+    toponyms: Sequence[Toponym],
+    cands: list[list[tuple[Place, float]]],
+    fixed: list[Place | None],
+    scores: list[list[float]],
+    chosen: list[int],
+    quals: list[int | None],
+) -> None:
+    """Hard limits on the ranker's choice: a qualified name ("Troitske, Donetsk", "Aber
+    (Oyam, Northern)") lies in its qualifier's region when any of its candidates does, and
+    a name that is only part of a longer one never leaves the document's countries."""
+    def current(k: int) -> Place | None:
+        return fixed[k] if fixed[k] is not None else (cands[k][chosen[k]][0] if chosen[k] >= 0 else None)
+
+    # Innermost first: in "Aber (Oyam, Northern)", Oyam is settled by Northern before Aber by Oyam.
+    areas: dict[int, tuple[str, str]] = {}
+    for k in sorted((k for k, q in enumerate(quals) if q is not None), key=lambda k: -toponyms[k].start):
+        q = quals[k]
+        own = current(q) if q is not None else None
+        area = _area_of(own)
+        if area is None or not cands[k]:
+            continue
+        areas[k] = area
+        if chosen[k] >= 0 and _in_area(cands[k][chosen[k]][0], area):
+            continue  # already there ("Cordoba (Cordoba)": the city in its province)
+        holding = [c for c, (p, _) in enumerate(cands[k]) if _in_area(p, area) and (own is None or p.geonameid != own.geonameid)]
+        if holding:
+            if chosen[k] not in holding:
+                chosen[k] = max(holding, key=lambda c: scores[k][c])
+        elif (len(cands[k]) > 1 and chosen[k] >= 0 and cands[k][chosen[k]][0].population < WEAK_MIN_POPULATION
+              and not _in_list(toponyms, q) and own is not None and _names_region(own)):
+            # A village of that name elsewhere is not the one the text places in this region
+            # (a list of big cities, "Kharkiv, Donetsk", is not a qualifier and keeps its cities).
+            chosen[k] = -1
+    countries = {p.country_code for k, t in enumerate(toponyms) if not t.partial and (p := current(k)) is not None and p.country_code}
+    for k, t in enumerate(toponyms):
+        if not t.partial or not cands[k] or fixed[k] is not None or not (countries or k in areas):
+            continue  # with no other country named, nothing says where the document is
+        inside = [c for c, (p, _) in enumerate(cands[k])
+                  if (_in_area(p, areas[k]) if k in areas else p.country_code in countries)]
+        if chosen[k] not in inside:
+            chosen[k] = max(inside, key=lambda c: scores[k][c]) if inside else -1
 
 
 def _names_well_known(place: Place, text: str) -> bool:

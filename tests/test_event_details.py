@@ -1,0 +1,172 @@
+"""What an analyst reads in an event's row beyond its type: the date and its precision,
+the deaths, the actors and the place a "Village, Region" qualifier names; each case is an
+error class seen on human-coded ACLED events, run on the real model and gazetteer."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from geomap.events import build_events
+from geomap.extract.dates import infer_year
+from geomap.extract.nlp import load_nlp
+from geomap.models import Article
+from geomap.pipeline import Geoparser, extract_events
+
+
+@pytest.fixture(scope="module")
+def geoparser(gazetteer):
+    return Geoparser(gazetteer)
+
+
+def events_of(geoparser, text: str, published: dt.date | None = None) -> list[dict]:
+    article = Article(id="a0", text=text, published=published)
+    result = extract_events([article], geoparser=geoparser)
+    return build_events(result.mentions, {article.id: article}).to_dict("records")
+
+
+def only_event(geoparser, text: str, published: dt.date | None = None) -> dict:
+    rows = events_of(geoparser, text, published)
+    assert len(rows) == 1, [(r["event_type"], r["place_name"], r["evidence"]) for r in rows]
+    return rows[0]
+
+
+# --- dates ---------------------------------------------------------------------------
+
+
+def test_the_year_comes_from_a_full_date_when_the_parse_finds_no_past_tense_verb():
+    # spaCy makes "Tens" the root: no verb governs the date.
+    doc = load_nlp()("Tens of protesters in Tbilisi on 3 March 2022 against the government.")
+    assert infer_year(doc) == 2022
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "date", "precision"),
+    [
+        ("Around 25 March 2022 (between 24 - 26 March), gunmen killed two farmers in Kaduna.", None, "2022-03-25", 2),
+        ("Around 13 April 2022 (week of), a mob beat a suspected thief to death in Kampala.", None, "2022-04-13", 2),
+        ("Around 5 March 2022 (month of), soldiers shot dead three civilians in Mopti.", None, "2022-03-05", 3),
+        ("Tens of protesters in Tbilisi on 3 March 2022 against the government.", None, "2022-03-03", 1),
+        ("Russian drones struck Odesa on the night of 2-3 July, killing two people.", dt.date(2025, 7, 4), "2025-07-02", 1),
+        ("Between 20 and 24 March 2022, soldiers killed five herders in the village of Tansamba near Mopti.", None,
+         "2022-03-22", 2),
+        ("Russian drones struck Odesa overnight, killing two people.", dt.date(2025, 7, 4), "2025-07-04", 1),
+        ("Russian drones struck Odesa last night, killing two people.", dt.date(2025, 7, 4), "2025-07-03", 1),
+    ],
+    ids=["around-with-range", "week-of", "month-of", "tens-as-root", "night-of", "range", "overnight", "last-night"],
+)
+def test_event_dates_and_their_precision(geoparser, text, published, date, precision):
+    event = only_event(geoparser, text, published)
+    assert (event["event_date"], event["time_precision"]) == (date, precision)
+
+
+def test_a_weekday_without_a_publication_date_is_not_a_day_at_the_end_of_the_year(geoparser):
+    # The year is known from the text; which Monday is not.
+    event = only_event(geoparser, "Gunmen killed two people in Kano on Monday. The state budget was approved on 3 March 2022.")
+    assert pd.isna(event["event_date"])
+
+
+def test_a_weekday_is_the_last_such_day_up_to_the_publication_date(geoparser):
+    event = only_event(geoparser, "Gunmen killed two people in Kano on Monday.", dt.date(2025, 7, 3))
+    assert event["event_date"] == "2025-06-30"
+
+
+# --- fatalities ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "deaths"),
+    [
+        ("On 3 May 2022, 2 drug suspects were shot dead by police in Manila.", 2),
+        ("On 3 May 2022, villagers killed a suspected cattle thief in Gulu.", 1),
+        ("On 3 May 2022, rebels stabbed and killed an off-duty police constable at a market in Bijapur.", 1),
+        ("On 3 May 2022, gunmen attacked a bus in Khost, killing three and injuring five.", 3),
+        ("On 3 May 2022, Three HM militants including their commander were killed in an encounter in Anantnag.", 3),
+        ("On 3 May 2022, unidentified assailants attacked a shopkeeper in Swabi. He was killed in the incident.", 1),
+        ("On 3 May 2022, gunmen shot dead four members of a family in Zamfara.", 4),
+        ("On 3 May 2022, protesters blocked a road in Nairobi.", 0),
+    ],
+    ids=["shot-dead", "a-suspected-thief", "conjoined-verb", "killing-n", "number-under-compound",
+         "next-sentence", "shot-dead-active", "none-stated-is-0"],
+)
+def test_deaths_as_acled_counts_them(geoparser, text, deaths):
+    rows = events_of(geoparser, text)
+    assert rows, "no event"
+    assert rows[0]["fatalities"] == deaths
+
+
+# --- actors --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "actor1_acled", "inter1", "actor2_acled", "inter2"),
+    [
+        ("On 3 May 2022, about 200 people protested in Tbilisi against the government.",
+         "Protesters (Georgia)", 6, None, None),
+        ("On 3 May 2022, students staged a protest in Dhaka.", "Protesters (Bangladesh)", 6, None, None),
+        ("On 3 May 2022, Russian troops shelled Kharkiv, killing two civilians.",
+         "Military Forces of Russia (2000-)", 8, None, None),
+        ("On 3 May 2022, gunmen killed two farmers in Kaduna.",
+         "Unidentified Armed Group (Nigeria)", 3, "Civilians (Nigeria)", 7),
+        ("On 3 May 2022, unknown gunmen shot dead a shopkeeper in Kabul.",
+         "Unidentified Armed Group (Afghanistan)", 3, "Civilians (Afghanistan)", 7),
+        ("On 3 May 2022, Al Shabaab militants attacked a police station in Mogadishu.",
+         "Al Shabaab", 2, "Police Forces of Somalia (2017-2022)", 1),
+    ],
+    ids=["protesters", "students-protest", "foreign-forces", "gunmen-civilians", "unknown-gunmen", "named-group"],
+)
+def test_actors_get_acled_names_and_inter_codes(geoparser, text, actor1_acled, inter1, actor2_acled, inter2):
+    event = only_event(geoparser, text)
+    got = tuple(None if pd.isna(event[k]) else event[k] for k in ("actor1_acled", "inter1", "actor2_acled", "inter2"))
+    assert got == (actor1_acled, inter1, actor2_acled, inter2)
+
+
+@pytest.mark.parametrize(
+    ("text", "not_actor"),
+    [
+        ("On 3 May 2022, rebels fired mortars at an army base in Goma.", "mortars"),
+        ("On 3 May 2022, at least 19 were killed when militants attacked a village near Maiduguri.", "At least 19"),
+        ("On 3 May 2022, gunmen abducted four members of a family in Zamfara.", "four members"),
+        ("On 3 May 2022, Russian forces shelled Kharkiv.", "Kharkiv"),
+    ],
+    ids=["weapon", "count", "count-of-members", "place"],
+)
+def test_a_number_a_weapon_a_count_or_a_place_is_never_an_actor(geoparser, text, not_actor):
+    for event in events_of(geoparser, text):
+        assert not_actor.lower() not in {str(event["actor1"]).lower(), str(event["actor2"]).lower()}
+
+
+# --- place qualifiers ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "admin1", "country"),
+    [
+        ("On 3 May 2022, Russian forces shelled Troitske, Donetsk.", "Donetska oblast", "UA"),
+        ("On 3 May 2022, Russian forces shelled Dmytrivka, Kharkiv, killing two civilians.", "Kharkivska oblast", "UA"),
+        ("On 3 May 2022, Russian forces shelled Seredyna-Buda, Sumy.", "Sumska oblast", "UA"),
+    ],
+    ids=["village-region", "village-region-unknown-village", "partial-name"],
+)
+def test_a_region_after_the_village_keeps_the_event_in_that_region(geoparser, text, admin1, country):
+    event = only_event(geoparser, text)
+    assert (event["admin1"], event["country_code"]) == (admin1, country)
+    assert event["geo_precision"] in (1, 2)
+
+
+# --- headlines -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "place", "deaths"),
+    [
+        ("Car bomb kills 5 in Kabul", "Kabul", 5),
+        ("Syria: Regime airstrikes kill 12 civilians in Idlib", "Idlib", 12),
+    ],
+    ids=["headline", "wire-alert"],
+)
+def test_a_one_line_text_gives_its_event(geoparser, text, place, deaths):
+    event = only_event(geoparser, text, dt.date(2025, 7, 3))
+    assert (event["place_name"], event["fatalities"], event["event_type"]) == (place, deaths, "Explosions/Remote violence")
