@@ -1,6 +1,6 @@
 """The command line's shared pieces: option groups, their checks, and the terminal plumbing
 (a progress bar, the online geocoders' warnings on stderr, the gazetteer build message).
-:mod:`geomap.cli` puts them on its commands."""
+:mod:`geomap.cli` puts them on its commands (the web ones are in :mod:`geomap.cli_web`)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import click
 
 __all__ = ["date_option", "store_options", "geocoder_options", "engine_options", "check_engine_options",
            "check_geocoder_options", "online_lookup", "geocoder_warnings", "ProgressBar", "open_gazetteer",
-           "InputParam", "fetch_options", "make_fetcher", "interval_option", "Folder"]
+           "apply_options", "Folder"]
 
 
 def date_option(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
@@ -39,7 +39,7 @@ def open_gazetteer():
 
     return open_gazetteer(progress=progress)
 
-def _apply(options, command):
+def apply_options(options, command):
     """Put a group of click options on ``command``, in the order given (as stacked decorators would)."""
     for option in reversed(options):
         command = option(command)
@@ -67,7 +67,7 @@ def store_options(command):
         click.option("--wait", default=120.0, show_default=True, type=click.FloatRange(min=0), metavar="SECONDS",
                      help="How long to wait for another geomap run on the same --out folder to finish."),
     )
-    return _apply(options, command)
+    return apply_options(options, command)
 
 
 def geocoder_options(command):
@@ -88,7 +88,7 @@ def geocoder_options(command):
         click.option("--geocoder-retries", default=3, show_default=True, type=click.IntRange(min=0), metavar="N",
                      help="Retries of a failed request, with exponential back-off."),
     )
-    return _apply(options, command)
+    return apply_options(options, command)
 
 
 def engine_options(command):
@@ -103,51 +103,7 @@ def engine_options(command):
                      help="A running Dask scheduler (tcp://host:8786) whose workers extract; they need geomap "
                           "installed and its gazetteer built (geomap geocode Kyiv builds it)."),
     )
-    return _apply(options, command)
-
-
-class InputParam(click.ParamType):
-    """A file, a folder, or an http(s) URL (kept as written: a Path would fold its '//')."""
-
-    name = "PATH|URL"
-
-    def convert(self, value, param, ctx):
-        from geomap.web import is_url
-
-        if isinstance(value, Path) or not is_url(value):
-            return Path(value)
-        return str(value).strip()
-
-
-def fetch_options(command):
-    """--fetch-delay, --fetch-timeout and --fetch-retries: how politely URLs and feeds are fetched."""
-    options = (
-        click.option("--fetch-delay", default=1.0, show_default=True, type=click.FloatRange(min=0), metavar="SECONDS",
-                     help="At least this long between two requests to the same web site."),
-        click.option("--fetch-timeout", default=30.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
-                     metavar="SECONDS", help="Give up on a URL after this long (connecting, reading and retries)."),
-        click.option("--fetch-retries", default=2, show_default=True, type=click.IntRange(min=0), metavar="N",
-                     help="Retries of a URL that timed out or answered 429 / 5xx, with exponential back-off."),
-    )
-    return _apply(options, command)
-
-
-def make_fetcher(out_dir: Path, *, fetch_delay: float, fetch_timeout: float, fetch_retries: int):
-    """The Fetcher of the --fetch-* options, its cache in the store's file."""
-    from geomap.store import STORE_NAME
-    from geomap.web import FetchCache, Fetcher
-
-    return Fetcher(timeout=fetch_timeout, retries=fetch_retries, min_delay=fetch_delay,
-                   cache=FetchCache(out_dir / STORE_NAME))
-
-
-def interval_option(ctx: click.Context, param: click.Parameter, value: str) -> float:
-    from geomap.web.watch import parse_interval
-
-    try:
-        return parse_interval(value)
-    except ValueError as err:
-        raise click.BadParameter(str(err)) from None
+    return apply_options(options, command)
 
 
 def check_engine_options(engine: dict, lookup) -> None:
