@@ -33,14 +33,12 @@ module in ``pytest_plugins``), or directly::
 from __future__ import annotations
 
 import json
-import threading
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from local_server import Fault, LocalServer, QuietHandler
 
 __all__ = ["NominatimServer", "PLACES", "FAULTS", "ABUSES", "nominatim_server"]
 
@@ -221,118 +219,9 @@ def search(params: dict[str, str]) -> list[dict]:
     return answer
 
 
-@dataclass
-class _Fault:
-    kind: str
-    times: int | None  # None: every request
-    retry_after: str | None
-    location: str | None = None
-
-
-class NominatimServer:
-    """A threaded HTTP server on 127.0.0.1 (ephemeral port) that speaks Nominatim's search API.
-
-    ``hang_seconds`` bounds how long a ``"timeout"`` fault holds a request (stopping the
-    server releases it at once).
-    """
-
-    def __init__(self, *, hang_seconds: float = 5.0, drip_seconds: float = 0.25, drip_bytes: int = 120,
-                 endless_bytes: int = 50_000_000, many_places: int = 10_000) -> None:
-        self.hang_seconds = hang_seconds
-        self.drip_seconds = drip_seconds
-        self.drip_bytes = drip_bytes  # a drip stops after this many bytes, so a client that waits still ends
-        self.endless_bytes = endless_bytes
-        self.many_places = many_places
-        self.sent_bytes = 0  # body bytes sent by "drip" and "endless", for the tests
-        self.requests: list[dict[str, str]] = []
-        self._fault: _Fault | None = None
-        self._lock = threading.Lock()
-        self._released = threading.Event()
-        self._httpd: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # -- control -------------------------------------------------------------------
-
-    def fail(self, kind: str, *, times: int | None = None, retry_after: str | None = None,
-             location: str | None = None) -> None:
-        """Answer the next ``times`` requests (all, if None) with fault ``kind``."""
-        if kind not in FAULTS + ABUSES:
-            raise ValueError(f"unknown fault {kind!r}; expected one of {', '.join(FAULTS + ABUSES)}")
-        with self._lock:
-            self._fault = _Fault(kind, times, retry_after, location)
-
-    def recover(self) -> None:
-        """Answer normally again."""
-        with self._lock:
-            self._fault = None
-
-    @property
-    def count(self) -> int:
-        """How many requests the server has received."""
-        with self._lock:
-            return len(self.requests)
-
-    @property
-    def domain(self) -> str:
-        """``host:port``, what geopy's ``domain=`` wants."""
-        assert self._httpd is not None, "server not started"
-        port = self._httpd.server_address[1]
-        return f"127.0.0.1:{port}"
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.domain}"
-
-    # -- life cycle ----------------------------------------------------------------
-
-    def start(self) -> NominatimServer:
-        handler = type("Handler", (_Handler,), {"server_state": self})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._httpd.daemon_threads = True
-        self._released.clear()
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="nominatim-server", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._released.set()  # let hanging "timeout" requests finish now
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-        if self._thread is not None:
-            self._thread.join()
-        self._httpd = self._thread = None
-
-    def __enter__(self) -> NominatimServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    # -- used by the handler -------------------------------------------------------
-
-    def _record(self, path: str, params: dict[str, str]) -> _Fault | None:
-        with self._lock:
-            self.requests.append({"path": path, **params})
-            fault = self._fault
-            if fault is None:
-                return None
-            if fault.times is not None:
-                if fault.times <= 0:
-                    self._fault = None
-                    return None
-                fault.times -= 1
-            return _Fault(fault.kind, None, fault.retry_after, fault.location)
-
-
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     server_state: NominatimServer
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # headers and body go out at once, not 40 ms apart
-
-    def log_message(self, format: str, *args: object) -> None:  # keep test output quiet
-        pass
+    default_content_type = "application/json; charset=utf-8"
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         parts = urlsplit(self.path)
@@ -342,19 +231,19 @@ class _Handler(BaseHTTPRequestHandler):
             self._misbehave(fault, params)
             return
         if parts.path.rstrip("/") != "/search":
-            self._send(404, b'{"error": "Unknown endpoint"}')
+            self.send(404, b'{"error": "Unknown endpoint"}')
             return
         if params.get("format") not in ("json", "jsonv2"):
-            self._send(400, b'{"error": "format must be json here"}')
+            self.send(400, b'{"error": "format must be json here"}')
             return
         try:
             body = json.dumps(search(params), ensure_ascii=False).encode()
         except ValueError as err:
-            self._send(400, json.dumps({"error": str(err)}).encode())
+            self.send(400, json.dumps({"error": str(err)}).encode())
             return
-        self._send(200, body)
+        self.send(200, body)
 
-    def _misbehave(self, fault: _Fault, params: dict[str, str]) -> None:
+    def _misbehave(self, fault: Fault, params: dict[str, str]) -> None:
         kind = fault.kind
         state = self.server_state
         if kind == "drip":
@@ -365,7 +254,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             try:
                 for i in range(min(len(body), state.drip_bytes)):
-                    if state._released.wait(state.drip_seconds):
+                    if state.released.wait(state.drip_seconds):
                         return
                     self.wfile.write(body[i : i + 1])
                     self.wfile.flush()
@@ -381,7 +270,7 @@ class _Handler(BaseHTTPRequestHandler):
             chunk = (json.dumps(search(params))[1:-1] + ",").encode() * 256 or b" " * 65536
             try:
                 self.wfile.write(b"[")
-                while state.sent_bytes < state.endless_bytes and not state._released.is_set():
+                while state.sent_bytes < state.endless_bytes and not state.released.is_set():
                     self.wfile.write(chunk)
                     state.sent_bytes += len(chunk)
             except OSError:  # the client gave up
@@ -392,40 +281,86 @@ class _Handler(BaseHTTPRequestHandler):
             name = params.get("q", "")
             many = [{"place_id": i, "osm_type": "node", "osm_id": i, "lat": "48.5", "lon": "39.3", "class": "place",
                      "type": "village", "display_name": name, "importance": 0.1} for i in range(state.many_places)]
-            self._send(200, json.dumps(many).encode())
+            self.send(200, json.dumps(many).encode())
             return
         if kind == "redirect":
-            self._send(302, b"", "text/plain", {"Location": fault.location or "/"})
+            self.send(302, b"", "text/plain", {"Location": fault.location or "/"})
             return
         if kind == "timeout":
-            self.server_state._released.wait(self.server_state.hang_seconds)
+            self.server_state.released.wait(self.server_state.hang_seconds)
             try:
-                self._send(200, b"[]")
+                self.send(200, b"[]")
             except OSError:  # the client gave up long ago
                 pass
         elif kind == "429":
             headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
-            self._send(429, b"<html><body>Too Many Requests</body></html>", "text/html", headers)
+            self.send(429, b"<html><body>Too Many Requests</body></html>", "text/html", headers)
         elif kind == "403":
-            self._send(403, b"<html><body>Access blocked: see the usage policy</body></html>", "text/html")
+            self.send(403, b"<html><body>Access blocked: see the usage policy</body></html>", "text/html")
         elif kind in ("500", "503"):
-            self._send(int(kind), b"<html><body>Server error</body></html>", "text/html")
+            self.send(int(kind), b"<html><body>Server error</body></html>", "text/html")
         elif kind == "not-json":
-            self._send(200, b"<html><body>Welcome to our captive portal</body></html>", "text/html")
+            self.send(200, b"<html><body>Welcome to our captive portal</body></html>", "text/html")
         elif kind == "wrong-shape":
-            self._send(200, b'{"status": "ok", "results": "Luhansk"}')
+            self.send(200, b'{"status": "ok", "results": "Luhansk"}')
         elif kind == "bad-coordinates":
-            self._send(200, b'[{"display_name": "Luhansk", "lat": "north", "lon": "east", "osm_type": "node"}]')
+            self.send(200, b'[{"display_name": "Luhansk", "lat": "north", "lon": "east", "osm_type": "node"}]')
 
-    def _send(self, status: int, body: bytes, content_type: str = "application/json; charset=utf-8",
-              headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
+
+class NominatimServer(LocalServer):
+    """A threaded HTTP server on 127.0.0.1 (ephemeral port) that speaks Nominatim's search API.
+
+    ``hang_seconds`` bounds how long a ``"timeout"`` fault holds a request (stopping the
+    server releases it at once).
+    """
+
+    handler = _Handler
+    thread_name = "nominatim-server"
+
+    def __init__(self, *, hang_seconds: float = 5.0, drip_seconds: float = 0.25, drip_bytes: int = 120,
+                 endless_bytes: int = 50_000_000, many_places: int = 10_000) -> None:
+        super().__init__(hang_seconds=hang_seconds)
+        self.drip_seconds = drip_seconds
+        self.drip_bytes = drip_bytes  # a drip stops after this many bytes, so a client that waits still ends
+        self.endless_bytes = endless_bytes
+        self.many_places = many_places
+        self.sent_bytes = 0  # body bytes sent by "drip" and "endless", for the tests
+        self.requests: list[dict[str, str]] = []
+        self._fault: Fault | None = None
+
+    # -- control -------------------------------------------------------------------
+
+    def fail(self, kind: str, *, times: int | None = None, retry_after: str | None = None,
+             location: str | None = None) -> None:
+        """Answer the next ``times`` requests (all, if None) with fault ``kind``."""
+        if kind not in FAULTS + ABUSES:
+            raise ValueError(f"unknown fault {kind!r}; expected one of {', '.join(FAULTS + ABUSES)}")
+        with self._lock:
+            self._fault = Fault(kind, times, retry_after, location)
+
+    def recover(self) -> None:
+        """Answer normally again."""
+        with self._lock:
+            self._fault = None
+
+    @property
+    def count(self) -> int:
+        """How many requests the server has received."""
+        with self._lock:
+            return len(self.requests)
+
+    # -- used by the handler -------------------------------------------------------
+
+    def _record(self, path: str, params: dict[str, str]) -> Fault | None:
+        with self._lock:
+            self.requests.append({"path": path, **params})
+            fault = self._fault
+            if fault is None:
+                return None
+            if not fault.spend():
+                self._fault = None
+                return None
+            return Fault(fault.kind, None, fault.retry_after, fault.location)
 
 
 @pytest.fixture

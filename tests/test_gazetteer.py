@@ -285,3 +285,21 @@ def test_bad_area_points_say_what_is_wrong(tmp_path: Path, text: str, message: s
 
 def test_no_area_points_file_changes_nothing(tmp_path: Path) -> None:
     assert read_area_points(tmp_path / "missing.json") == {}
+
+
+def test_a_build_entry_carries_every_field_of_a_place_as_a_place_declares_it():
+    """The build's Entry is a Place plus its raw names: the same fields, in the same order,
+    with the same types and defaults, so the index writes what the lookups read back."""
+    import dataclasses
+
+    from geomap.gazetteer.sources import Entry
+    from geomap.models import Place
+
+    def spec(cls, names):
+        by_name = {f.name: f for f in dataclasses.fields(cls)}
+        return [(n, str(by_name[n].type), by_name[n].default) for n in names]
+
+    place_fields = [f.name for f in dataclasses.fields(Place)]
+    entry_fields = [f.name for f in dataclasses.fields(Entry)]
+    assert entry_fields[: len(place_fields)] == place_fields
+    assert spec(Entry, place_fields) == spec(Place, place_fields)

@@ -13,22 +13,6 @@ into text.
 
 from __future__ import annotations
 
-from geomap.articles.read import (
-    DEFAULT_MAX_BYTES,
-    SUFFIXES,
-    display_path,
-    iter_input_files,
-    read_articles,
-    text_article,
-)
-from geomap.articles.text import article_id
-
-__all__ = [
-    "DEFAULT_MAX_BYTES",
-    "SUFFIXES",
-    "article_id",
-    "display_path",
-    "iter_input_files",
-    "read_articles",
-    "text_article",
-]
+# The package's names are those of read (which re-exports article_id from text).
+from geomap.articles.read import *  # noqa: F403
+from geomap.articles.read import __all__ as __all__

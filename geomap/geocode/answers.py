@@ -163,6 +163,30 @@ def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
+def _osm_place(source: str, key: str, osm_type: Any, osm_id: Any, *, name: str, point: tuple[float, float],
+               feature: tuple[str, str], country_code: Any, admin1_code: str = "", admin1_name: str = "",
+               population: int = 0, radius_km: float = 0.0) -> Place:
+    """The Place of an answer from an OpenStreetMap-based service (Nominatim, Photon): its id
+    from the service's key (the OSM object when given), its country code upper-cased, and no
+    region for a country."""
+    feature_class, feature_code = feature
+    country = feature_code == "PCLI"
+    return Place(
+        geonameid=online_geonameid(source, key, osm_type=osm_type, osm_id=osm_id),
+        name=name,
+        lat=point[0],
+        lon=point[1],
+        feature_class=feature_class,
+        feature_code=feature_code,
+        country_code=str(country_code).upper(),
+        admin1_code="" if country else admin1_code,
+        admin1_name="" if country else admin1_name,
+        population=population,
+        radius_km=radius_km,
+        source=source,
+    )
+
+
 def _from_nominatim(answer: Mapping[str, Any], source: str) -> Place:
     raw = answer.get("raw")
     if not isinstance(raw, Mapping):
@@ -170,29 +194,20 @@ def _from_nominatim(answer: Mapping[str, Any], source: str) -> Place:
     lat, lon = _coordinates(raw.get("lat"), raw.get("lon"))
     address = _mapping(raw.get("address"))
     extratags = _mapping(raw.get("extratags"))
-    feature_class, feature_code = _osm_feature(
+    feature = _osm_feature(
         raw.get("class", raw.get("category")), raw.get("type"), raw.get("addresstype"),
         raw.get("place_rank"), extratags.get("capital"),
     )
     bbox = raw.get("boundingbox")
     radius = _bbox_radius_km(*bbox) if isinstance(bbox, Sequence) and len(bbox) == 4 else 0.0
-    return Place(
-        geonameid=online_geonameid(source, str(raw.get("place_id", "")),
-                                   osm_type=raw.get("osm_type"), osm_id=raw.get("osm_id")),
-        name=_name(raw.get("name"), raw.get("display_name")),
-        lat=lat,
-        lon=lon,
-        feature_class=feature_class,
-        feature_code=feature_code,
-        country_code=str(address.get("country_code", "")).upper(),
+    return _osm_place(
+        source, str(raw.get("place_id", "")), raw.get("osm_type"), raw.get("osm_id"),
+        name=_name(raw.get("name"), raw.get("display_name")), point=(lat, lon), feature=feature,
+        country_code=address.get("country_code", ""),
         # ISO 3166-2 (UA-09), not GeoNames' admin1 code: consistent among a service's places.
-        admin1_code="" if feature_code == "PCLI" else str(address.get("ISO3166-2-lvl4", "")),
-        admin1_name="" if feature_code == "PCLI" else str(
-            address.get("state") or address.get("province") or address.get("region") or ""
-        ),
-        population=_population(extratags.get("population")),
-        radius_km=radius,
-        source=source,
+        admin1_code=str(address.get("ISO3166-2-lvl4", "")),
+        admin1_name=str(address.get("state") or address.get("province") or address.get("region") or ""),
+        population=_population(extratags.get("population")), radius_km=radius,
     )
 
 
@@ -206,24 +221,16 @@ def _from_photon(answer: Mapping[str, Any], source: str) -> Place:
     if not isinstance(coords, Sequence) or len(coords) < 2:
         raise BadAnswer(f"expected [lon, lat] coordinates, got {coords!r:.80}")
     lat, lon = _coordinates(coords[1], coords[0])  # GeoJSON gives (lon, lat)
-    feature_class, feature_code = _osm_feature(
+    feature = _osm_feature(
         props.get("osm_key"), props.get("osm_value"), props.get("type"), None, None
     )
     extent = props.get("extent")  # [west, north, east, south]
     radius = _bbox_radius_km(extent[3], extent[1], extent[0], extent[2]) if (
         isinstance(extent, Sequence) and len(extent) == 4) else 0.0
-    return Place(
-        geonameid=online_geonameid(source, f"{props.get('osm_type')}{props.get('osm_id')}",
-                                   osm_type=props.get("osm_type"), osm_id=props.get("osm_id")),
-        name=_name(props.get("name"), answer.get("address")),
-        lat=lat,
-        lon=lon,
-        feature_class=feature_class,
-        feature_code=feature_code,
-        country_code=str(props.get("countrycode", "")).upper(),
-        admin1_name="" if feature_code == "PCLI" else str(props.get("state") or ""),
-        radius_km=radius,
-        source=source,
+    return _osm_place(
+        source, f"{props.get('osm_type')}{props.get('osm_id')}", props.get("osm_type"), props.get("osm_id"),
+        name=_name(props.get("name"), answer.get("address")), point=(lat, lon), feature=feature,
+        country_code=props.get("countrycode", ""), admin1_name=str(props.get("state") or ""), radius_km=radius,
     )
 
 

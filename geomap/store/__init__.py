@@ -9,16 +9,9 @@ One job a module: :mod:`~geomap.store.db` (the SQLite schema and :class:`EventSt
 from __future__ import annotations
 
 from geomap.errors import StoreBusyError, StoreDamagedError, StoreError
+from geomap.store import db
 from geomap.store.codec import from_json_dict, to_json
-from geomap.store.db import (
-    DEFAULT_WAIT,
-    STORE_NAME,
-    ArticlePlan,
-    EventStore,
-    StoredArticle,
-    geomap_version,
-    read_events,
-)
+from geomap.store.db import *  # noqa: F403 (the store's own names: db.__all__)
 from geomap.store.diff import EventChanges, compare_events
 from geomap.store.exports import (
     EXPORT_FORMATS,
@@ -30,11 +23,7 @@ from geomap.store.exports import (
 )
 
 __all__ = [
-    "STORE_NAME",
-    "DEFAULT_WAIT",
-    "EventStore",
-    "StoredArticle",
-    "ArticlePlan",
+    *db.__all__,
     "EventChanges",
     "StoreError",
     "StoreBusyError",
@@ -44,10 +33,8 @@ __all__ = [
     "write_geojson",
     "write_parquet",
     "write_events",
-    "read_events",
     "events_to_geojson",
     "EXPORT_FORMATS",
     "to_json",
     "from_json_dict",
-    "geomap_version",
 ]
