@@ -98,7 +98,7 @@ def watch(ctx: click.Context, feeds: tuple[Path | str, ...], every: float, **opt
         # or from cron, every 15 minutes:
         # */15 * * * *  geomap run https://news.example/feed.xml --out /srv/map
     """
-    from geomap.web.watch import interrupt_on_sigterm
+    from geomap.web.watch import interrupt_on_signals
     from geomap.web.watch import watch as watch_loop
 
     group = ctx.find_root()
@@ -112,7 +112,7 @@ def watch(ctx: click.Context, feeds: tuple[Path | str, ...], every: float, **opt
                 raise
 
     try:
-        with interrupt_on_sigterm():
+        with interrupt_on_signals():
             watch_loop(update, every=every)
     except KeyboardInterrupt:
         click.echo("Stopped; everything stored so far is kept.", err=True)

@@ -137,9 +137,16 @@ def test_nothing_stored_is_lost_when_every_link_fails(news_server: NewsServer, t
 # --- geomap watch ---------------------------------------------------------------------
 
 
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def watch_process(*args) -> subprocess.Popen:
+    """`geomap watch ARGS` in a process that starts with SIGINT ignored, as a non-interactive
+    shell starts `geomap watch ... &` (and as pytest's children start when pytest itself runs
+    so): Ctrl-C must stop the watch all the same, however it was started."""
     return subprocess.Popen([sys.executable, "-m", "geomap", "watch", *map(str, args)], cwd=ROOT, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=_ignore_sigint)
 
 
 def wait_for(condition, what: str) -> None:

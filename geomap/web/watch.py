@@ -68,9 +68,14 @@ def watch(
 
 
 @contextmanager
-def interrupt_on_sigterm() -> Iterator[None]:
-    """Within the block, SIGTERM interrupts like Ctrl-C (a ``KeyboardInterrupt``), so a
-    service manager's stop is as clean as a user's."""
+def interrupt_on_signals() -> Iterator[None]:
+    """Within the block, Ctrl-C (SIGINT) and SIGTERM interrupt (a ``KeyboardInterrupt``),
+    so a service manager's stop is as clean as a user's.
+
+    SIGINT is set explicitly too: a process started with SIGINT ignored (what a
+    non-interactive shell does to a command run with ``&``, and what its children then
+    inherit) gets no ``KeyboardInterrupt`` from Python, and a watch would never stop on it.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -78,8 +83,9 @@ def interrupt_on_sigterm() -> Iterator[None]:
     def interrupt(signum, frame):  # noqa: ARG001 (signal handler signature)
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, interrupt)
+    previous = {signum: signal.signal(signum, interrupt) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
