@@ -195,6 +195,7 @@ def event_layer(
         "template": ids["popup"],
         "panel": ids["panel"],
         "table": ids["table"],
+        "legend": ids.get("legend", ""),
         "types": types,
         "pin": PIN_SVG,
         "dot": DOT_SVG,

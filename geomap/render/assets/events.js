@@ -23,7 +23,10 @@
   var CELL_PX = 64;
   var PIN = 0, RING = 1, AREA = 2;  // the page's _draw column (style.py)
   var LIST_MAX = 50;  // events listed in a cluster's popup
-  var POPUP = { maxWidth: 360, minWidth: 240, autoPanPadding: [24, 24] };
+  var POPUP_MARGIN = 12;  // px kept between a popup and the map's edge or a control
+  // A map narrower than this (a phone, a narrow embed) opens with its panel and legend folded.
+  var SMALL_WIDTH = 640;
+  var FOLD_ABOVE = 0.3;  // the share of a wider map its controls may cover at load
   // What the search box looks in: the place as written and as resolved, its region and
   // country (code and name), the actors, the type and sub-type, and the evidence sentence.
   var SEARCHED = ["place_text", "place_name", "admin1", "country_code", "actor1", "actor2", "event_type",
@@ -87,6 +90,8 @@
 
     this._project();
     this._bindControls();
+    this._fitLayout();
+    map.on("popupopen", function (event) { this.clearControls(event.popup); }, this);
     this.filter();
     if (options.fit) {
       map.fitBounds(options.fit.bounds, { padding: options.fit.padding, maxZoom: options.fit.maxZoom, animate: false });
@@ -178,6 +183,75 @@
       this.tableBody.addEventListener("keydown", function (event) {
         if (event.key === "Enter") { open(event); }
       });
+    },
+
+    // On a narrow map (a phone) the panel and the legend start folded (their summaries
+    // stay), so the map shows at load; on a wider one, the legend and then the panel fold
+    // while the controls would cover more than FOLD_ABOVE of the map. A reader unfolds them.
+    _fitLayout: function () {
+      var container = this.map.getContainer();
+      var narrow = container.clientWidth < SMALL_WIDTH;
+      L.DomUtil[narrow ? "addClass" : "removeClass"](container, "geomap-small");
+      var area = container.clientWidth * container.clientHeight;
+      var controls = container.querySelectorAll(".leaflet-control-container .leaflet-control");
+      var legend = document.getElementById(this.options.legend);
+      [legend, this.panel].forEach(function (details) {
+        if (!details) { return; }
+        var covered = 0;
+        for (var c = 0; c < controls.length; c++) {
+          covered += controls[c].offsetWidth * controls[c].offsetHeight;
+        }
+        if (narrow || covered > FOLD_ABOVE * area) { details.open = false; }
+      });
+    },
+
+    // Popup options for this map's size: never wider or taller than the map (long text scrolls).
+    popupOptions: function () {
+      var size = this.map.getSize();
+      var chrome = 50;  // Leaflet's padding around a popup's content, and its border
+      return {
+        maxWidth: Math.max(120, Math.min(360, size.x - 2 * POPUP_MARGIN - chrome)),
+        minWidth: Math.max(100, Math.min(240, size.x - 2 * POPUP_MARGIN - chrome)),
+        maxHeight: Math.max(120, size.y - 4 * POPUP_MARGIN - 40),
+        autoPan: false  // clearControls pans instead: into the map and out from under the controls
+      };
+    },
+
+    // Pan the map so that an open popup is inside it and under none of its controls (the
+    // panel, the legend, the title, the table): the smallest move that clears each control.
+    clearControls: function (popup) {
+      var box = popup.getElement();
+      if (!box) { return; }
+      var container = this.map.getContainer();
+      var area = container.getBoundingClientRect();
+      var r = box.getBoundingClientRect();
+      var m = POPUP_MARGIN;
+      var dx = 0, dy = 0;
+      // into the map first (as Leaflet's autoPan), the top-left corner winning on a small map
+      if (r.right + m > area.right) { dx = area.right - m - r.right; }
+      if (r.left + dx - m < area.left) { dx = area.left + m - r.left; }
+      if (r.bottom + m > area.bottom) { dy = area.bottom - m - r.bottom; }
+      if (r.top + dy - m < area.top) { dy = area.top + m - r.top; }
+      var controls = container.querySelectorAll(".leaflet-control-container .leaflet-control");
+      for (var c = 0; c < controls.length; c++) {
+        var b = controls[c].getBoundingClientRect();
+        var left = r.left + dx, right = r.right + dx, top = r.top + dy, bottom = r.bottom + dy;
+        if (!b.width || !b.height || right <= b.left || left >= b.right || bottom <= b.top || top >= b.bottom) {
+          continue;
+        }
+        var moves = [[b.left - m - right, 0], [b.right + m - left, 0], [0, b.top - m - bottom], [0, b.bottom + m - top]]
+          .filter(function (move) {
+            return left + move[0] >= area.left && right + move[0] <= area.right &&
+              top + move[1] >= area.top && bottom + move[1] <= area.bottom;
+          });
+        if (!moves.length) { continue; }  // it cannot clear this one and stay in the map
+        moves.sort(function (a, b) { return Math.abs(a[0] + a[1]) - Math.abs(b[0] + b[1]); });
+        dx += moves[0][0];
+        dy += moves[0][1];
+      }
+      if (dx || dy) {
+        this.map.panBy([-dx, -dy], { animate: false });
+      }
     },
 
     // Which events pass the type boxes, the date range and the search, in table order.
@@ -333,7 +407,7 @@
       }
       icon.className = classes.join(" ");
       var marker = L.marker(this.latLng(i), { icon: L.divIcon(icon), title: label, alt: label, riseOnHover: true });
-      marker.bindPopup(function () { return self.popup(i); }, POPUP);
+      marker.bindPopup(function () { return self.popup(i); }, this.popupOptions());
       marker.geomapIndex = i;
       if (outline) {
         // the area's extent: outlined while the pointer is on its mark or its popup is open
@@ -398,7 +472,7 @@
         L.DomUtil.create("p", "geomap-note", box).textContent =
           "and " + count(members.length - LIST_MAX) + " more: narrow the filters, or see the table.";
       }
-      L.popup(POPUP).setLatLng(at).setContent(box).openOn(this.map);
+      L.popup(this.popupOptions()).setLatLng(at).setContent(box).openOn(this.map);
     },
 
     // Open event i's popup at its place (from the table or a cluster's list); returns the popup.
@@ -407,7 +481,7 @@
       if (zoomTo) {
         this.map.setView(at, Math.max(this.map.getZoom(), 7), { animate: false });
       }
-      return L.popup(POPUP).setLatLng(at).setContent(this.popup(i)).openOn(this.map);
+      return L.popup(this.popupOptions()).setLatLng(at).setContent(this.popup(i)).openOn(this.map);
     },
 
     // Event i's popup, filled into the page's <template>.
