@@ -17,9 +17,13 @@ mentions (ties: the first in the text). Metrics, over all rows of the split:
 - ``fatalities``: exactly ACLED's count, no event or no count stated = 0 (ACLED's
   convention; ``always_0`` is what answering 0 every time scores);
 - ``place_25km``: the event's point within 25 km of ACLED's;
-- ``actor1``: a content word of the event's actor1 matches one of ACLED's actor1 (first
-  five letters, so "Russian" matches "Military Forces of Russia (2000-)"; generic words such
-  as "forces", "military", "group" do not count).
+- ``actor1``: a content word of the event's ``actor1_acled`` (its actor1 in ACLED's naming,
+  "Military Forces of Russia (2000-)") matches one of ACLED's actor1 (first five letters;
+  generic words such as "forces", "military", "group" do not count); ``actor1_exact`` is
+  that name exactly ACLED's, ``inter1`` the inter code exactly ACLED's, and
+  ``actor1_written`` scores the ``actor1`` column (the actor as the text writes it,
+  "Russian troops") by the same content-word test. ACLED's actor1 is a catalogue name, so
+  the written actor matches it only where the text happens to use the catalogue's words.
 
 event_location (Halterman's sentences, dev = the split of ``bench/events.py``, by a hash
 of the text): ``trigger_recall`` = an event mention's trigger is the annotated trigger word;
@@ -158,12 +162,17 @@ def score_acled(gp, rows: list[dict], published: dt.date | None, n_errors: int) 
         counts["fatalities"] += int(deaths or 0) == gold_deaths
         lat, lon = _val(ev["lat"]), _val(ev["lon"])
         counts["place_25km"] += lat is not None and km(lat, lon, gold["lat"], gold["lon"]) <= 25.0
-        counts["actor1"] += bool(actor_stems(_val(ev["actor1"])) & actor_stems(gold.get("actor1")))
+        counts["actor1"] += bool(actor_stems(_val(ev["actor1_acled"])) & actor_stems(gold.get("actor1")))
+        counts["actor1_exact"] += _val(ev["actor1_acled"]) == gold.get("actor1")
+        inter1 = _val(ev["inter1"])
+        counts["inter1"] += inter1 is not None and gold.get("inter1") is not None and int(inter1) == int(gold["inter1"])
+        counts["actor1_written"] += bool(actor_stems(_val(ev["actor1"])) & actor_stems(gold.get("actor1")))
         if (not type_ok or ev["sub_event_type"] != gold["sub_event_type"]) and len(errors) < n_errors:
             errors.append(f"- [{row['id']}] got {ev['event_type']} / {ev['sub_event_type']} ({ev['trigger_text']!r}); "
                           f"gold {gold['event_type']} / {gold['sub_event_type']}\n  {row['text'][:300]}")
     n = max(counts["n"], 1)
-    keys = ["event", "event_type", "sub_event_type", "event_date", "fatalities", "place_25km", "actor1", "always_0"]
+    keys = ["event", "event_type", "sub_event_type", "event_date", "fatalities", "place_25km", "actor1", "actor1_exact", "inter1",
+            "actor1_written", "always_0"]
     return {"rows": counts["n"], **{k: round(counts[k] / n, 3) for k in keys}}, errors
 
 
