@@ -287,7 +287,7 @@ def test_every_located_event_travels_once_with_every_column() -> None:
 
 def test_type_panel_lists_each_type_with_its_count() -> None:
     html = html_of(read_events())
-    panel = read_fragment(re.search(r'<div id="geomap-panel".*?</div>', html, re.S).group(0))
+    panel = read_fragment(re.search(r'<details id="geomap-panel".*?</details>', html, re.S).group(0))
     text = " ".join("".join(panel.text).split())
     assert "Battles (1) Explosions/Remote violence (2) Strategic developments (1)" in text
     assert "4 of 4 events shown" in text
@@ -327,7 +327,7 @@ def test_precision_decides_pin_ring_or_area(changes: dict, drawn: str, km: float
 
 
 def legend_text(html: str) -> str:
-    block = re.search(r'<div id="geomap-legend".*?</div>', html, re.S)
+    block = re.search(r'<details id="geomap-legend".*?</details>', html, re.S)
     assert block is not None
     return " ".join("".join(read_fragment(block.group(0)).text).split())
 
