@@ -174,14 +174,17 @@ def _attach_unplaced(ordered: Sequence[EventMention]) -> list[_Cluster]:
     the placed violent incident next to it in the same paragraph."""
     clusters = [_Cluster(m) for m in ordered]
     placed = [c for c in clusters if c.place is not None]
-    out = []
+    out: list[_Cluster] = []
     for c in clusters:
         m = c.members[0]
         if c.place is not None or not m.violent:
             out.append(c)
             continue
+        # A sentence that names no place at all ("Three civilians were killed") also
+        # belongs to the incident before it whose place is not on the map.
+        named = [p for p in out if p.place is None] if m.place is None else []
         near = [
-            p for p in placed
+            p for p in [*placed, *named]
             if p.violent and p.members[0].paragraph == m.paragraph
             and -1 <= m.sentence_index - p.members[0].sentence_index <= 2
             and p.members[0].status != "planned"

@@ -154,7 +154,13 @@ def _victims(trigger: Token) -> list[Token]:
             return [trigger]
         of = [c for c in trigger.children if c.lower_ == "of"]
         return [g for o in of for g in o.children if g.dep_ == "pobj"]
-    return _patients(trigger)
+    found = _patients(trigger)
+    head = trigger.head
+    if found and trigger.dep_ == "conj" and head.pos_ in ("NOUN", "PROPN") and head.dep_ == "ROOT":
+        # "Three volunteer fighters (VDP) and a councilman were killed", parsed with the
+        # first victim as the root and the verb conjoined to it: both were killed.
+        found = [head, *found]
+    return found
 
 
 def count_victims(trigger: Token) -> int | None:
@@ -172,9 +178,16 @@ def count_victims(trigger: Token) -> int | None:
             if number is not None:
                 total += number
                 found = True
-            elif noun.lower_ in _ONE_PERSON or (noun.tag_ in ("NN", "NNP") and (
+            elif noun.lower_ in _ONE_PERSON or _a_noun_read_as_adjective(noun) or (noun.tag_ in ("NN", "NNP") and (
                     _is_person(noun) or (noun.pos_ == "PROPN" and noun.ent_type_ in ("", "PERSON"))
                     or (noun.pos_ == "NOUN" and noun.lemma_.lower() not in _NOT_VICTIMS))):
                 total += 1  # "a suspected cattle thief", "an off-duty constable", "him"
                 found = True
     return total if found else None
+
+
+def _a_noun_read_as_adjective(noun: Token) -> bool:
+    """ "killed a captive": the small model tags the victim an adjective, yet the article
+    makes it one person."""
+    return noun.tag_ == "JJ" and noun.dep_ in ("dobj", "nsubjpass") and any(
+        c.dep_ == "det" and c.lower_ in ("a", "an") for c in noun.children)

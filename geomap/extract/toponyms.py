@@ -60,6 +60,11 @@ GENERIC_WORDS = frozenset(
 MAX_NGRAM = 4
 # The words that make a name a facility's ("X International Airport", "Stade de France"):
 # such a name is resolved whole or not at all, never by a town named like a word inside it.
+# Words after a name that make it a part of a town: "in the Boa Vista neighborhood".
+QUARTER_WORDS = frozenset(
+    """neighborhood neighbourhood neighborhoods neighbourhoods community communities favela
+    sector quarter suburb housing estate slum""".split()
+)
 FACILITY_WORDS = frozenset(
     """airport airfield aerodrome base station terminal stadium stade arena plant
     refinery port harbour harbor bridge dam prison""".split()
@@ -94,6 +99,9 @@ class Toponym:
     # Only part of a longer name ("Buda" in "Seredyna-Buda"): the resolver keeps it in the
     # document's countries only.
     partial: bool = False
+    # A part of a town ("the Santa Cruz neighborhood", "Morro da Coca community"): the
+    # resolver keeps it near a town the document names.
+    quarter: bool = False
 
 
 @functools.lru_cache(maxsize=2)
@@ -218,11 +226,11 @@ def find_toponyms(
     norp = [False] * n
     norps: list[Span] = []
 
-    def add(span: Span, label: str, kind: str | None = None, weak: bool = False) -> None:
+    def add(span: Span, label: str, kind: str | None = None, weak: bool = False, query: str | None = None) -> None:
         span = _strip_article(span)
         span, cue = _with_region_cue(doc, span)
         query_span = span[:-1] if cue and len(span) > 1 else span
-        query = query_span.text.strip()
+        query = query or query_span.text.strip()
         if not query:
             return
         after_comma = span.start > 0 and doc[span.start - 1].text == ","
@@ -243,6 +251,7 @@ def find_toponyms(
                 token_start=span.start,
                 token_end=span.end,
                 weak=weak and not cue,
+                quarter=span.end < len(doc) and doc[span.end].lower_ in QUARTER_WORDS,
             )
         )
 
@@ -287,14 +296,20 @@ def find_toponyms(
     i = 0
     while i < n:
         tok = doc[i]
-        if taken[i] or not _is_candidate_start(tok) or tok.is_stop:
+        # A name the model cut short ("Mazar" of "Mazar-e-Sharif", "Boa" and "Vista" as two
+        # entities) may start a longer known one, which then replaces it.
+        cut = taken[i] and any(f.token_start == i and f.token_end < n and (
+            _joins_words(doc[f.token_end]) or any(g.token_start == f.token_end for g in found)) for f in found)
+        if (taken[i] and not cut) or not _is_candidate_start(tok) or tok.is_stop:
             i += 1
             continue
         matched = 0
-        for size in range(min(MAX_NGRAM, n - i), 0, -1):
+        for size in range(min(MAX_NGRAM + 2 * _hyphens_ahead(doc, i), n - i), 0, -1):
             span = doc[i : i + size]
             cue = span.end < n and doc[span.end].lower_ in REGION_WORDS
-            if any(t.is_space or t.is_punct for t in span):
+            if any(t.is_space or (t.is_punct and not _joins_words(t)) for t in span) or _joins_words(span[-1]):
+                continue
+            if size - 2 * sum(_joins_words(t) for t in span) > MAX_NGRAM:
                 continue
             inside: list[int] = []
             if any(taken[t.i] for t in span):
@@ -303,9 +318,18 @@ def find_toponyms(
                 inside = [k for k, f in enumerate(found) if f.token_start < span.end and f.token_end > span.start]
                 if size == 1 or any(found[k].token_start < span.start or found[k].token_end > span.end for k in inside):
                     continue
-                if not has_alias(normalize(span.text)):
+                if not has_alias(normalize(span.text)) and not (
+                    any(_joins_words(t) for t in span) and has_alias(normalize(_joined(span)))
+                ):
                     continue
-            if any(blocked[t.i] for t in span) or (size > 1 and any(lone_person[t.i] for t in span)):
+            hyphenated = any(_joins_words(t) for t in span)
+            # A name right after a place and a comma or parenthesis, closing the phrase, is
+            # its qualifier ("Ponta Pora (Mato Grosso do Sul)"), whatever the model calls it.
+            qualifying = i > 1 and doc[i - 1].text in (",", "(") and taken[i - 2] and (
+                span.end == n or doc[span.end].text in (")", ",", ".", ";"))
+            person_only = all(blocked[t.i] in (None, "PERSON") for t in span)
+            if (any(blocked[t.i] for t in span) and not (qualifying and person_only)) or (
+                    size > 1 and not hyphenated and not qualifying and any(lone_person[t.i] for t in span)):
                 continue
             if len({in_org[t.i] for t in span}) > 1:
                 continue  # half in an organisation's name, half out
@@ -326,16 +350,23 @@ def find_toponyms(
                 add(span, "GAZ")  # "Dubbo, N.S.W.": the state, though no place is named "nsw"
                 matched = size
                 break
-            if has_alias(normalize(span.text)):
+            query = span.text
+            if not has_alias(normalize(query)) and any(_joins_words(t) for t in span):
+                query = _joined(span)  # "Novo-Oleksandrivka", which the gazetteer writes "Novooleksandrivka"
+            if has_alias(normalize(query)):
                 for k in reversed(inside):
                     del found[k]
-                weak = size == 1 and (lone_person[i] or _is_weak(doc, tok, nouns))
+                # A qualifier ("Kondouagou (Yamba, Gourma)") is a place whatever the model calls it.
+                weak = size == 1 and not qualifying and (lone_person[i] or _is_weak(doc, tok, nouns))
                 if dateline:
                     add(span, "GAZ", kind="place")  # "EDMONTON —", which the small model calls an organisation
-                elif in_org[i] and not cue:
+                elif in_org[i] and not cue and not (hyphenated and _is_org_entity(span)):
+                    # A place inside an organisation's name is an actor; but a hyphenated name
+                    # that is the whole entity ("Seredyna-Buda") is a village the model took
+                    # for an organisation.
                     add(span, "ORG", kind="actor", weak=weak)
                 else:
-                    add(span, "GAZ", weak=weak)
+                    add(span, "GAZ", weak=weak, query=query)
                 matched = size
                 break
         i += max(matched, 1)
@@ -401,6 +432,33 @@ def _is_dateline(span: Span) -> bool:
     return doc[span.end].text in _DATELINE_MARKS
 
 
+def _joins_words(tok: Token) -> bool:
+    """A hyphen inside a name, with a word on each side and no space: "Seredyna-Buda"."""
+    doc = tok.doc
+    return (tok.text in ("-", "‐", "–") and not tok.whitespace_ and 0 < tok.i < len(doc) - 1
+            and not doc[tok.i - 1].whitespace_ and doc[tok.i - 1].is_alpha and doc[tok.i + 1].is_alpha)
+
+
+def _joined(span: Span) -> str:
+    """A hyphenated name written as one word: "Novo-Oleksandrivka" -> "Novooleksandrivka"."""
+    out = ""
+    for t in span:
+        if _joins_words(t):
+            continue
+        out += t.text.lower() if out and out[-1].isalpha() and t.i > span.start and _joins_words(t.doc[t.i - 1]) else t.text_with_ws
+    return out.strip()
+
+
+def _hyphens_ahead(doc: Doc, i: int) -> int:
+    """How many name-joining hyphens follow token ``i`` within the matcher's reach."""
+    return sum(_joins_words(t) for t in doc[i : min(i + 2 * MAX_NGRAM, len(doc))])
+
+
+def _is_org_entity(span: Span) -> bool:
+    """Is ``span`` exactly one of the model's organisation entities?"""
+    return any(e.label_ == "ORG" and e.start == span.start and e.end == span.end for e in span.doc.ents)
+
+
 def _whole_entity(tok: Token) -> bool:
     return tok.ent_iob_ == "B" and (tok.i + 1 >= len(tok.doc) or tok.doc[tok.i + 1].ent_iob_ != "I")
 
@@ -422,11 +480,17 @@ def _link_qualifiers(doc: Doc, found: list[Toponym]) -> list[Toponym]:
         before = text[max(a.start - 2, 0) : a.start]
         after = text[a.end : a.end + 2]
         if (len(before) == 2 and before[1] == "-" and before[0].isalpha()) or (
-            len(after) == 2 and after[0] == "-" and after[1].isupper()
+            len(after) == 2 and after[0] == "-" and after[1].isalpha()
         ):
             out[k] = a = dataclasses.replace(a, partial=True)
         if k + 1 < len(out):
             b = out[k + 1]
             if b.token_start == a.token_end + 1 and a.token_end < len(doc) and doc[a.token_end].text in (",", "("):
                 out[k] = dataclasses.replace(a, qualifier_start=b.start)
+    # The parts of one hyphenated name share its qualifier: in "Seredyna-Buda, Sumy", both
+    # "Seredyna" and "Buda" lie in Sumy oblast.
+    for k in range(len(out) - 2, -1, -1):
+        a, b = out[k], out[k + 1]
+        if a.partial and b.partial and a.qualifier_start < 0 and text[a.end : b.start] == "-":
+            out[k] = dataclasses.replace(a, qualifier_start=b.qualifier_start)
     return out

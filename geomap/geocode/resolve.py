@@ -70,6 +70,8 @@ SUPPORT_KM = 50.0
 SUPPORT_CANDIDATES = 10
 # The same at the scale of a region: "Charleston" in an article about Virginia towns.
 WIDE_SUPPORT_KM = 250.0
+# How far from a town the document names a part of a town ("the X neighborhood") may lie.
+QUARTER_KM = 30.0
 
 FEATURES = (
     "log_prior",
@@ -580,10 +582,16 @@ def _in_area(place: Place, area: tuple[str, str]) -> bool:
     return place.country_code == area[0] and (not area[1] or place.admin1_code == area[1])
 
 
+def _same_name(name: str, query: str) -> bool:
+    """Is a region's name the query's ("Ontario"; "Kharkivska oblast" for "Kharkiv")?"""
+    a, b = _norm(name), _norm(query)
+    return a == b or (len(b) >= 4 and a.startswith(b[:5]))
+
+
 def _names_region(place: Place) -> bool:
-    """Does the qualifier name a region: a country, a first-level region, or a city its
-    region is named after ("Kharkiv": Kharkivska oblast), not just a district town?"""
-    if place.feature_code in COUNTRY_CODES or place.feature_code == "ADM1":
+    """Does the qualifier name a region: a country, a first- or second-level region, or a
+    city its region is named after ("Kharkiv": Kharkivska oblast), not just a district town?"""
+    if place.feature_code in COUNTRY_CODES or place.feature_code in REGION_CODES:
         return True
     name, region = _norm(place.name), _norm(place.admin1_name)
     return len(name) >= 4 and region.startswith(name[:5])
@@ -611,6 +619,18 @@ def _constrain(
     def current(k: int) -> Place | None:
         return fixed[k] if fixed[k] is not None else (cands[k][chosen[k]][0] if chosen[k] >= 0 else None)
 
+    # A qualifier names a region: "London (Ontario)" is the province, not the Californian
+    # town the ranker may pick with its namesake London. Only a region of the qualifier's
+    # own name, and only where it moves the area (Kharkiv city and oblast are one area).
+    for qi in sorted({q for q in quals if q is not None}):
+        if fixed[qi] is not None or chosen[qi] < 0:
+            continue
+        area = _area_of(cands[qi][chosen[qi]][0])
+        regions = [c for c, (p, _) in enumerate(cands[qi])
+                   if (p.feature_code in COUNTRY_CODES or p.feature_code in REGION_CODES) and _same_name(p.name, toponyms[qi].query)]
+        if (regions and cands[qi][chosen[qi]][0].feature_code not in COUNTRY_CODES | REGION_CODES
+                and all(_area_of(cands[qi][c][0]) != area for c in regions)):
+            chosen[qi] = max(regions, key=lambda c: scores[qi][c])
     # Innermost first: in "Aber (Oyam, Northern)", Oyam is settled by Northern before Aber by Oyam.
     areas: dict[int, tuple[str, str]] = {}
     for k in sorted((k for k, q in enumerate(quals) if q is not None), key=lambda k: -toponyms[k].start):
@@ -626,11 +646,13 @@ def _constrain(
         if holding:
             if chosen[k] not in holding:
                 chosen[k] = max(holding, key=lambda c: scores[k][c])
-        elif (len(cands[k]) > 1 and chosen[k] >= 0 and cands[k][chosen[k]][0].population < WEAK_MIN_POPULATION
+        elif (chosen[k] >= 0 and (len(cands[k]) > 1 or cands[k][chosen[k]][0].country_code != area[0])
+              and cands[k][chosen[k]][0].population < WEAK_MIN_POPULATION
               and not _in_list(toponyms, q) and own is not None and _names_region(own)):
             # A village of that name elsewhere is not the one the text places in this region
             # (a list of big cities, "Kharkiv, Donetsk", is not a qualifier and keeps its cities).
             chosen[k] = -1
+    _keep_quarters_in_town(toponyms, cands, fixed, scores, chosen)
     countries = {p.country_code for k, t in enumerate(toponyms) if not t.partial and (p := current(k)) is not None and p.country_code}
     for k, t in enumerate(toponyms):
         if not t.partial or not cands[k] or fixed[k] is not None or not (countries or k in areas):
@@ -639,6 +661,39 @@ def _constrain(
                   if (_in_area(p, areas[k]) if k in areas else p.country_code in countries)]
         if chosen[k] not in inside:
             chosen[k] = max(inside, key=lambda c: scores[k][c]) if inside else -1
+
+
+def _keep_quarters_in_town(
+    toponyms: Sequence[Toponym],
+    cands: list[list[tuple[Place, float]]],
+    fixed: list[Place | None],
+    scores: list[list[float]],
+    chosen: list[int],
+) -> None:
+    """A part of a town ("the Santa Cruz neighborhood" in an article on Rio de Janeiro)
+    lies within :data:`QUARTER_KM` of a town the document names, or in a first-level
+    region it names where it names no town; a namesake town elsewhere is not it."""
+    others = [(k, fixed[k] or (cands[k][chosen[k]][0] if chosen[k] >= 0 else None)) for k, t in enumerate(toponyms) if not t.quarter]
+    towns = [(k, p) for k, p in others if p is not None and p.feature_class == "P" and toponyms[k].kind == "place"]
+    regions = [p for _, p in others if p is not None and p.feature_code == "ADM1"]
+    if not towns and not regions:
+        return
+    for k, t in enumerate(toponyms):
+        if not t.quarter or fixed[k] is not None:
+            continue
+        if towns:
+            inside = [c for c, (p, _) in enumerate(cands[k]) if any(place_km(p, town) <= QUARTER_KM for _, town in towns)]
+        else:
+            inside = [c for c, (p, _) in enumerate(cands[k]) if any(contains(r, p) for r in regions)]
+        if chosen[k] in inside:
+            continue
+        chosen[k] = max(inside, key=lambda c: scores[k][c]) if inside else -1
+        if chosen[k] < 0 and towns:
+            # Unknown or known only elsewhere: the part lies in the town the text names
+            # before it (else the first after it), the best point there is for it.
+            before = [(j, p) for j, p in towns if j < k]
+            fixed[k] = (before[-1] if before else towns[0])[1]
+            cands[k], scores[k] = [], []
 
 
 def _names_well_known(place: Place, text: str) -> bool:
