@@ -102,8 +102,9 @@ def fit_or_dev(key: str) -> str:
     return "dev" if int(hashlib.sha1(f"fit/{key}".encode()).hexdigest(), 16) % 3 == 0 else "fit"
 
 
-def unlabelled_negatives(bench_dir: Path, limit: int) -> list[tuple[str, str]]:
-    """(text, fit|dev) of news sentences without an event word, from train documents only."""
+def train_news_sentences(bench_dir: Path) -> list[tuple[str, str]]:
+    """(sentence, fit|dev) of the ``train`` documents of GeoWebNews, LGL and GeoVirus
+    (30-400 characters; ``fit_or_dev`` of the document puts a third aside)."""
     out = []
     for corpus in ("geowebnews", "lgl", "geovirus"):
         for line in (bench_dir / corpus / f"{corpus}.jsonl").open(encoding="utf-8"):
@@ -113,8 +114,14 @@ def unlabelled_negatives(bench_dir: Path, limit: int) -> list[tuple[str, str]]:
             part = fit_or_dev(f"{corpus}/{doc['id']}")
             for m in _SENT.finditer(doc["text"]):
                 s = m.group(0).strip()
-                if 30 <= len(s) <= 400 and not EVENT_WORDS.search(s):
+                if 30 <= len(s) <= 400:
                     out.append((s, part))
+    return out
+
+
+def unlabelled_negatives(sentences: list[tuple[str, str]], limit: int) -> list[tuple[str, str]]:
+    """(text, fit|dev) of news sentences without an event word, from train documents only."""
+    out = [(s, part) for s, part in sentences if not EVENT_WORDS.search(s)]
     random.Random(SEED).shuffle(out)
     return out[:limit]
 
@@ -135,21 +142,10 @@ ARMED_ACTORS = re.compile(
 )
 
 
-def silver_negatives(bench_dir: Path) -> list[tuple[str, str]]:
+def silver_negatives(sentences: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """(text, fit|dev) of train-document sentences the rule above calls ordinary news."""
-    out = []
-    for corpus in ("geowebnews", "lgl", "geovirus"):
-        for line in (bench_dir / corpus / f"{corpus}.jsonl").open(encoding="utf-8"):
-            doc = json.loads(line)
-            if doc_part(corpus, doc["id"]) != "train":
-                continue
-            part = fit_or_dev(f"{corpus}/{doc['id']}")
-            for m in _SENT.finditer(doc["text"]):
-                s = m.group(0).strip()
-                if (30 <= len(s) <= 400 and EVENT_WORDS.search(s) and NON_EVENT_CONTEXT.search(s)
-                        and not ARMED_ACTORS.search(s)):
-                    out.append((s, part))
-    return out
+    return [(s, part) for s, part in sentences
+            if EVENT_WORDS.search(s) and NON_EVENT_CONTEXT.search(s) and not ARMED_ACTORS.search(s)]
 
 
 def build(bench_dir: Path, n_unlabelled: int):
@@ -184,9 +180,10 @@ def build(bench_dir: Path, n_unlabelled: int):
     for r in load_own():
         if r["part"] == "train":
             sets["fit"].append((r["text"], int(r["label"] == "event"), r.get("sub_event_type"), 5.0))
-    for text, part in silver_negatives(bench_dir):
+    news = train_news_sentences(bench_dir)
+    for text, part in silver_negatives(news):
         sets["dev_neg_silver" if part == "dev" else "fit"].append((text, 0, None, 2.0))
-    for text, part in unlabelled_negatives(bench_dir, n_unlabelled):
+    for text, part in unlabelled_negatives(news, n_unlabelled):
         sets["dev_neg_unlabelled" if part == "dev" else "fit"].append((text, 0, None, 1.0))
     return sets
 
@@ -239,7 +236,7 @@ def main() -> None:
     w_det = np.array([fit[i][3] for i in det_rows])
     best = None
     for c in args.c_detect:
-        m = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
+        m = LogisticRegression(C=c, max_iter=2000, class_weight="balanced", random_state=SEED)
         m.fit(X[det_rows], y_det, sample_weight=w_det)
         scores = {k: m.predict_proba(dev[k])[:, 1] for k in dev}
         for thr in (0.4, 0.5, 0.6, 0.7, 0.8):
@@ -272,7 +269,7 @@ def main() -> None:
     class_weight = {c: (biggest / n) ** 0.5 for c, n in counts.items()}
     best_sub = None
     for c in args.c_sub:
-        m = LinearSVC(C=c, max_iter=5000, class_weight=class_weight)  # one-vs-rest; the scores' argmax is the sub-type
+        m = LinearSVC(C=c, max_iter=5000, class_weight=class_weight, random_state=SEED)  # one-vs-rest; the scores' argmax is the sub-type
         m.fit(X[sub_rows], y_sub, sample_weight=w_sub)
         pred = m.predict(dev["dev_acled"])
         acc_sub = float(np.mean([p == g for p, g in zip(pred, gold_dev)]))
