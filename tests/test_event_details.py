@@ -187,6 +187,31 @@ def test_a_hyphenated_name_the_gazetteer_writes_as_one_word_is_that_village(geop
     assert (event["place_name"], event["admin1"], event["geo_precision"]) == ("Novooleksandrivka", "Khersonska oblast", 1)
 
 
+@pytest.mark.parametrize(
+    ("text", "place", "admin1"),
+    [
+        # "Mazar", which the model finds alone, is a town in Jordan.
+        ("On 9 June 2022, a man was shot and killed in his home in Mazar-e-Sharif city, Balkh.", "Mazār-e Sharīf", "Balkh"),
+        # The model makes "Boa" and "Vista" two names; "Vista" alone is in California.
+        ("On 12 March 2022, in Boa Vista (Roraima), a man was shot dead by gunmen.", "Boa Vista", "Roraima"),
+        # A qualifier the model calls a person: "Mato Grosso do Sul", not "Sul" in Albania.
+        ("On 5 April 2022, gunmen shot and killed four people at a party in Ponta Pora (Mato Grosso do Sul).",
+         "Ponta Porã", "Mato Grosso do Sul"),
+    ],
+    ids=["hyphen-cut-by-the-model", "two-entities-one-name", "qualifier-called-a-person"],
+)
+def test_a_name_the_model_cuts_short_is_found_whole(geoparser, text, place, admin1):
+    event = only_event(geoparser, text)
+    assert (event["place_name"], event["admin1"]) == (place, admin1)
+
+
+def test_a_neighbourhood_lies_in_the_town_the_text_names_not_at_a_namesake_elsewhere(geoparser):
+    # There is a Santa Helena in Maranhao, 2,500 km from Rio Branco.
+    event = only_event(geoparser, "On 30 March 2022, in Rio Branco (Acre), a man was shot and killed "
+                                  "in the Santa Helena neighborhood by gunmen.")
+    assert (event["country_code"], event["admin1"]) == ("BR", "Acre")
+
+
 def test_a_part_of_an_unknown_hyphenated_name_never_leaves_the_region_its_qualifier_names(geoparser):
     # Neither "Seredyna-Dudu" nor "Seredynadudu" is a place; its part "Seredyna" is a village
     # in Lviv oblast, far from the Sumy oblast the text names.
