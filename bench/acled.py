@@ -229,8 +229,8 @@ def load_own(path: Path = OWN_SENTENCES) -> list[dict]:
 
 
 def primary_mention(found) -> dict | None:
-    """The passage's strongest event mention (an unplaced protest is no row of the table,
-    but the passage was still given an incident)."""
+    """The passage's strongest event mention (a mention the table merges away still
+    gave the passage an incident)."""
     if not found:
         return None
     m = max(found, key=lambda m: (m.strength, -m.trigger_start))

@@ -169,15 +169,24 @@ def _merge(clusters: list[_Cluster], *, same_article: bool) -> list[_Cluster]:
     return points + rest
 
 
+def _joins(mention: EventMention, cluster: _Cluster) -> bool:
+    """Whether an unplaced mention can be of ``cluster``'s incident: violence with
+    violence, anything else with its own type (a protest with a protest)."""
+    if mention.violent or cluster.violent:
+        return mention.violent and cluster.violent
+    return mention.event_type == cluster.event_type
+
+
 def _attach_unplaced(ordered: Sequence[EventMention]) -> list[_Cluster]:
-    """An unplaced violent sentence ("Captain X was also killed with him") belongs to
-    the placed violent incident next to it in the same paragraph."""
+    """An unplaced sentence ("Captain X was also killed with him", "The protesters
+    then marched on") belongs to the placed incident of its kind next to it in the
+    same paragraph."""
     clusters = [_Cluster(m) for m in ordered]
     placed = [c for c in clusters if c.place is not None]
     out: list[_Cluster] = []
     for c in clusters:
         m = c.members[0]
-        if c.place is not None or not m.violent:
+        if c.place is not None or m.status == "planned":
             out.append(c)
             continue
         # A sentence that names no place at all ("Three civilians were killed") also
@@ -185,7 +194,7 @@ def _attach_unplaced(ordered: Sequence[EventMention]) -> list[_Cluster]:
         named = [p for p in out if p.place is None] if m.place is None else []
         near = [
             p for p in [*placed, *named]
-            if p.violent and p.members[0].paragraph == m.paragraph
+            if _joins(m, p) and p.members[0].paragraph == m.paragraph
             and -1 <= m.sentence_index - p.members[0].sentence_index <= 2
             and p.members[0].status != "planned"
         ]
@@ -312,8 +321,9 @@ def build_events(
 ) -> pd.DataFrame:
     """Merge event mentions into the events table (columns: ``EVENT_SCHEMA``).
 
-    Unplaced violent incidents stay in the table without coordinates; unplaced
-    talks, arrests and protests are dropped, having nothing to show on a map.
+    Unplaced incidents (violence, protests, riots, arrests...) stay in the table without
+    coordinates: the table is the record, the map shows what has a place. Unplaced
+    planned talks are dropped, being no incident and nowhere.
     ``article_order`` (article id -> rank, e.g. the order a store first saw them)
     decides which article's mention gives a merged event its stable id; by default
     the article ids' sort order.
@@ -326,7 +336,7 @@ def build_events(
         ordered = sorted(by_article[article_id], key=lambda m: (m.sentence_index, m.trigger_start))
         clusters.extend(_merge(_attach_unplaced(ordered), same_article=True))
     clusters = _merge(clusters, same_article=False)
-    clusters = [c for c in clusters if c.place is not None or c.violent]
+    clusters = [c for c in clusters if c.place is not None or not c.planned]
     rows = [_row(c, articles, article_order or {}) for c in clusters]
     if not rows:
         return empty_events()

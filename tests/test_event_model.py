@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 from geomap.events import build_events
@@ -75,6 +76,34 @@ def test_incidents_get_acled_type_and_sub_type(geoparser, text, event_type, sub_
     assert (row.event_type, row.sub_event_type) == (event_type, sub_event_type)
     if place is not None:  # (the anchor verb "tried" does not find "over Avdiivka" yet)
         assert row.place_name == place
+
+
+def test_an_incident_the_text_places_nowhere_stays_in_the_table_without_coordinates(geoparser):
+    """The table is the record: a protest with no place is a row (no point on the map),
+    not lost; ACLED codes it all the same."""
+    events = events_of(geoparser, "Hundreds of teachers protested outside the education ministry on Monday, demanding higher pay.")
+    assert len(events) == 1, events[["event_type", "place_name"]].to_dict("records")
+    row = events.iloc[0]
+    assert (row.event_type, row.sub_event_type) == ("Protests", "Peaceful protest")
+    assert row.event_date == "2024-05-06"
+    assert pd.isna(row.lat) and pd.isna(row.lon) and pd.isna(row.place_name)
+
+
+def test_an_unplaced_sentence_joins_the_placed_incident_of_its_kind_before_it(geoparser):
+    """ "The protesters" of the second sentence are those of Nairobi: one row, not two."""
+    events = events_of(geoparser, "Teachers protested in Nairobi on Monday, demanding higher pay. "
+                                  "Police later dispersed the protesters with tear gas.")
+    assert len(events) == 1, events[["event_type", "place_name", "evidence"]].to_dict("records")
+    assert events.iloc[0].place_name == "Nairobi" and events.iloc[0].n_mentions == 2
+
+
+def test_a_gathering_that_says_what_it_stands_for_is_a_protest_even_when_it_celebrates(geoparser):
+    events = events_of(geoparser, "Thousands marched through Bamako on Sunday to celebrate the French withdrawal and demand elections.")
+    assert events[["event_type", "place_name"]].to_dict("records") == [{"event_type": "Protests", "place_name": "Bamako"}]
+
+
+def test_planned_talks_that_name_no_place_are_no_row(geoparser):
+    assert events_of(geoparser, "Delegations will meet for talks next week, the ministry said.").empty
 
 
 def test_a_hard_line_break_inside_a_sentence_hides_nothing(geoparser):
