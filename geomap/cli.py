@@ -250,9 +250,16 @@ def render(events_file: Path, outfile: Path | None, title: str | None, embed: bo
               help="PNG file to write (default: MAP with the suffix .png).")
 @click.option("--width", default=1280, show_default=True, type=click.IntRange(100, 8000), help="Pixels.")
 @click.option("--height", default=800, show_default=True, type=click.IntRange(100, 8000), help="Pixels.")
+@click.option("--scale", default=1.0, show_default=True, type=click.FloatRange(0.5, 4.0), metavar="FACTOR",
+              help="Device pixels per pixel: --scale 2 writes a PNG twice as wide and tall, as sharp as on a "
+                   "high-density screen.")
+@click.option("--clean", is_flag=True,
+              help="A figure for a report: no zoom buttons, layer switch, filters, search, download button or "
+                   "table; the title, the legend, the scale and the credits stay.")
 @click.option("--timeout", default=60.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
               metavar="SECONDS", help="How long to wait for the map to be drawn.")
-def snapshot(html_file: Path, outfile: Path | None, width: int, height: int, timeout: float) -> None:
+def snapshot(html_file: Path, outfile: Path | None, width: int, height: int, scale: float, clean: bool,
+             timeout: float) -> None:
     """Save a picture of a map as PNG, taken in headless Chromium once it is drawn.
 
     Uses the system's Chromium (Debian, Ubuntu: apt-get install chromium), or the
@@ -262,15 +269,16 @@ def snapshot(html_file: Path, outfile: Path | None, width: int, height: int, tim
     Example:
         geomap snapshot output/map.html -o map.png
         geomap snapshot output/map.html -o thumbnail.png --width 640 --height 400
+        geomap snapshot output/map.html -o figure.png --clean --scale 2 --width 800 --height 500
     """
     from geomap.render import snapshot_map
 
     outfile = outfile or html_file.with_suffix(".png")
     try:
-        snapshot_map(html_file, outfile, width=width, height=height, timeout_s=timeout)
+        snapshot_map(html_file, outfile, width=width, height=height, scale=scale, clean=clean, timeout_s=timeout)
     except GeomapError as err:
         fail(str(err))
-    click.echo(f"Wrote {outfile} ({width}x{height})")
+    click.echo(f"Wrote {outfile} ({round(width * scale)}x{round(height * scale)})")
 
 
 cli.add_command(watch)

@@ -144,12 +144,60 @@
     return control.addTo(map);
   }
 
+  // Fit the map's events into the part of the map that its visible controls leave free:
+  // each corner's controls are kept clear of sideways or up and down, whichever of the
+  // sixteen ways gives the closest view (then the most room). For a figure (a clean
+  // snapshot, a print), where nothing can be moved out of the way by hand.
+  function fitClear(container, margin) {
+    var explorer = container.geomap;
+    if (!explorer || !explorer.options.fit) { return; }
+    var map = explorer.map, fit = explorer.options.fit;
+    var m = margin === undefined ? 8 : margin;
+    var area = container.getBoundingClientRect();
+    var corners = {};
+    ["top left", "top right", "bottom left", "bottom right"].forEach(function (corner) {
+      var box = { w: 0, h: 0 };
+      var holder = container.querySelector(".leaflet-" + corner.replace(" ", ".leaflet-"));
+      Array.prototype.forEach.call(holder ? holder.children : [], function (control) {
+        var r = control.getBoundingClientRect();
+        if (!r.width || !r.height) { return; }
+        box.w = Math.max(box.w, corner.indexOf("left") >= 0 ? r.right - area.left : area.right - r.left);
+        box.h = Math.max(box.h, corner.indexOf("top") >= 0 ? r.bottom - area.top : area.bottom - r.top);
+      });
+      corners[corner] = box;
+    });
+    var bounds = L.latLngBounds(fit.bounds);
+    var best = null;
+    for (var way = 0; way < 16; way++) {
+      var inset = { top: 0, right: 0, bottom: 0, left: 0 };
+      ["top left", "top right", "bottom left", "bottom right"].forEach(function (corner, k) {
+        var box = corners[corner], parts = corner.split(" ");
+        if (!box.w) { return; }
+        if (way & (1 << k)) { inset[parts[1]] = Math.max(inset[parts[1]], box.w); }
+        else { inset[parts[0]] = Math.max(inset[parts[0]], box.h); }
+      });
+      var room = L.point(area.width - inset.left - inset.right - 2 * m, area.height - inset.top - inset.bottom - 2 * m);
+      if (room.x < 50 || room.y < 50) { continue; }
+      var zoom = map.getBoundsZoom(bounds, false, L.point(inset.left + inset.right + 2 * m, inset.top + inset.bottom + 2 * m));
+      var score = zoom * 1e7 + room.x * room.y;
+      if (!best || score > best.score) { best = { score: score, inset: inset }; }
+    }
+    if (!best) { return; }
+    map.fitBounds(bounds, {
+      paddingTopLeft: [best.inset.left + m, best.inset.top + m],
+      paddingBottomRight: [best.inset.right + m, best.inset.bottom + m],
+      maxZoom: fit.maxZoom,
+      animate: false
+    });
+  }
+
   window.geomap = {
     build: BUILD,
     L: window.L,
     embeddedTileLayer: function (tiles, options) { return new EmbeddedTileLayer(tiles, options); },
     countryOutlines: countryOutlines,
     placeLabels: placeLabels,
-    addControl: addControl
+    addControl: addControl,
+    fitClear: fitClear
   };
 })();
