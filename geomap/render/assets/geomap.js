@@ -166,6 +166,17 @@
       });
       corners[corner] = box;
     });
+    // how far the drawn marks reach past their points (a pin up, a region's name to the right)
+    var reach = { top: 0, right: 0, bottom: 0, left: 0 };
+    var icons = container.querySelectorAll(".leaflet-marker-icon.geomap-event, .leaflet-marker-icon.geomap-cluster");
+    Array.prototype.forEach.call(icons, function (icon) {
+      var at = map.layerPointToContainerPoint(L.DomUtil.getPosition(icon));
+      var r = icon.getBoundingClientRect();
+      reach.left = Math.max(reach.left, at.x - (r.left - area.left));
+      reach.right = Math.max(reach.right, r.right - area.left - at.x);
+      reach.top = Math.max(reach.top, at.y - (r.top - area.top));
+      reach.bottom = Math.max(reach.bottom, r.bottom - area.top - at.y);
+    });
     var bounds = L.latLngBounds(fit.bounds);
     var best = null;
     for (var way = 0; way < 16; way++) {
@@ -176,6 +187,7 @@
         if (way & (1 << k)) { inset[parts[1]] = Math.max(inset[parts[1]], box.w); }
         else { inset[parts[0]] = Math.max(inset[parts[0]], box.h); }
       });
+      Object.keys(inset).forEach(function (side) { inset[side] += reach[side]; });
       var room = L.point(area.width - inset.left - inset.right - 2 * m, area.height - inset.top - inset.bottom - 2 * m);
       if (room.x < 50 || room.y < 50) { continue; }
       var zoom = map.getBoundsZoom(bounds, false, L.point(inset.left + inset.right + 2 * m, inset.top + inset.bottom + 2 * m));
@@ -189,6 +201,66 @@
       maxZoom: fit.maxZoom,
       animate: false
     });
+  }
+
+  // Printing (geomap.css, @media print): each map at a size that fits A4 and Letter, its
+  // legend unfolded, its events fitted clear of the title and the legend, and its table of
+  // events unfolded after it (moved out of the map while printing, back afterwards). The
+  // html element's geomap-printing class gives the map its print size before the browser
+  // switches to print, so that Leaflet measures the size it is printed at.
+  var printing = null;
+  var printMedia = window.matchMedia ? window.matchMedia("print") : null;
+  function beforePrint() {
+    if (printing) {  // printing again while in print media (a print preview, a second PDF): fit anew
+      printing.forEach(function (state) { state.map.invalidateSize({ pan: false }); fitClear(state.container); });
+      return;
+    }
+    printing = [];
+    document.documentElement.classList.add("geomap-printing");
+    Array.prototype.forEach.call(document.querySelectorAll(".leaflet-container.geomap-ready"), function (container) {
+      var explorer = container.geomap;
+      if (!explorer || !explorer.map) { return; }
+      var map = explorer.map;
+      var legend = container.querySelector(".geomap-legend");
+      var table = container.querySelector(".geomap-table");
+      var state = { container: container, map: map, center: map.getCenter(), zoom: map.getZoom(),
+        legend: legend, legendOpen: legend && legend.open, table: table };
+      printing.push(state);
+      if (legend) { legend.open = true; }
+      if (table) {
+        state.tableOpen = table.open;
+        state.parent = table.parentNode;
+        state.next = table.nextSibling;
+        var host = container.closest(".geomap-embed") || container;
+        host.parentNode.insertBefore(table, host.nextSibling);
+        table.classList.add("geomap-printed-table");
+        table.open = true;
+        if (typeof explorer.renderTable === "function") { explorer.renderTable(); }
+      }
+      map.invalidateSize({ pan: false });
+      fitClear(container);
+    });
+  }
+  function afterPrint() {
+    // still in print media (an emulated one: a PDF made by a headless browser): stay printed
+    if (!printing || (printMedia && printMedia.matches)) { return; }
+    document.documentElement.classList.remove("geomap-printing");
+    printing.forEach(function (state) {
+      if (state.legend) { state.legend.open = state.legendOpen; }
+      if (state.table) {
+        state.table.classList.remove("geomap-printed-table");
+        state.parent.insertBefore(state.table, state.next);
+        state.table.open = state.tableOpen;
+      }
+      state.map.invalidateSize({ pan: false });
+      state.map.setView(state.center, state.zoom, { animate: false });
+    });
+    printing = null;
+  }
+  window.addEventListener("beforeprint", beforePrint);
+  window.addEventListener("afterprint", afterPrint);
+  if (printMedia && printMedia.addEventListener) {
+    printMedia.addEventListener("change", function (event) { (event.matches ? beforePrint : afterPrint)(); });
   }
 
   window.geomap = {
