@@ -15,10 +15,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_map_features import CHROMIUM, MAPS_DRAWN, open_page  # noqa: F401  (open_page: a fixture)
+from test_map_features import CHROMIUM, MAPS_DRAWN, grid_events, open_page  # noqa: F401  (open_page: a fixture)
 from test_render import many_events, read_events
 
-from geomap.render import write_map
+from geomap.render import render_fragment, write_map
 from geomap.render.snapshot import _CLEAN
 
 TITLE = "Kursk offensive, August 2024"
@@ -179,3 +179,74 @@ def test_a_long_table_prints_on_the_pages_after_the_map(open_page, tmp_path: Pat
     assert at["map"]["bottom"] <= PAGE_AREA["Letter"][1] * MM
     assert len(at["rows"]) == 120 and at["table"]["top"] >= at["map"]["bottom"]
     assert seen.errors == []
+
+
+# --- embedded in a report page with its own CSS -------------------------------------------
+
+# Rules report pages carry (a form framework, a reset, a blog theme): none of them may reach the map.
+HOST_CSS = (
+    "input { width: 100%; } * { box-sizing: content-box; } div { padding: 20px; } "
+    "img { max-width: 100%; } button { background: red; padding: 12px; } label { display: block; } "
+    "summary { display: block; } ul { padding-left: 40px; } a { color: red; } "
+    "body { font: 20px/2 serif; color: #600; text-align: center; }"
+)
+
+# Where each part of each map is, relative to its fragment: the controls, the type boxes
+# and the drawn events (which move if a host rule pads Leaflet's panes).
+LAYOUT = """() => Object.fromEntries([...document.querySelectorAll('.geomap-embed')].map(root => {
+    const origin = root.getBoundingClientRect();
+    const box = e => { const r = e.getBoundingClientRect();
+        return [r.left - origin.left, r.top - origin.top, r.width, r.height].map(Math.round); };
+    const parts = {root: [[0, 0, Math.round(origin.width), Math.round(origin.height)]]};
+    for (const selector of ['.geomap-panel', '.geomap-panel label', 'input[data-geomap="type"]', '.geomap-swatch',
+                            'input[type="date"]', 'input[type="search"]', '[data-geomap="download"]', '.geomap-legend',
+                            '.geomap-title', '.geomap-table', '.leaflet-control-zoom', '.leaflet-control-attribution',
+                            '.geomap-event', '.leaflet-tile-loaded']) {
+        parts[selector] = [...root.querySelectorAll(selector)].slice(0, 40).map(box);
+    }
+    return [root.id, parts];
+}))"""
+
+
+def report_page(path: Path, css: str) -> Path:
+    first = render_fragment(read_events(), name="first", title="First", height="420px")
+    second = render_fragment(grid_events(), name="second", title="Second", height="420px")
+    path.write_text(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>A report</title>"
+        f"<style>{css}</style></head><body><div style='width: 1000px'>"
+        f"<h1>A report</h1><p>Before the maps.</p>{first}<p>Between the maps.</p>{second}<p>After.</p>"
+        "</div></body></html>",
+        encoding="utf-8",
+    )
+    return path
+
+
+def close_enough(a: list, b: list, tolerance: int = 2) -> bool:
+    return len(a) == len(b) and all(abs(x - y) <= tolerance for p, q in zip(a, b) for x, y in zip(p, q))
+
+
+@pytest.mark.browser
+def test_a_fragment_in_a_styled_report_page_looks_as_in_a_plain_one(open_page, tmp_path: Path) -> None:
+    plain = open_page(report_page(tmp_path / "plain.html", ""), viewport=(1100, 1200))
+    styled = open_page(report_page(tmp_path / "styled.html", HOST_CSS), viewport=(1100, 1200))
+    expected, seen = plain.page.evaluate(LAYOUT), styled.page.evaluate(LAYOUT)
+    for name in ("first", "second"):
+        for part, boxes in expected[name].items():
+            assert boxes, (name, part)  # each part is there to compare
+            assert close_enough(seen[name][part], boxes), (name, part, seen[name][part][:3], boxes[:3])
+    # the type boxes keep a checkbox's size (a host's `input {width: 100%}` made them 68 px wide)
+    widths = styled.page.locator('input[data-geomap="type"]').evaluate_all("bs => bs.map(b => b.offsetWidth)")
+    assert len(widths) == 3 + 5 and max(widths) <= 20
+    button = styled.page.locator('#first [data-geomap="download"]')
+    assert button.evaluate("b => getComputedStyle(b).backgroundColor") != "rgb(255, 0, 0)"
+    # the page keeps its own style
+    assert styled.page.locator("h1").evaluate("h => getComputedStyle(h).textAlign") == "center"
+    # and the two maps stay apart: filtering one leaves the other
+    styled.page.locator("#second .geomap-panel label", has_text="Battles").locator("input").uncheck()
+    styled.wait_for_count("10 of 14", nth=1)
+    assert styled.count_text(0) == "4 of 4 events shown"
+    assert styled.page.locator("#first .geomap-event").count() == 4
+    styled.page.locator("#first .geomap-panel label", has_text="Battles").locator("input").uncheck()
+    styled.wait_for_count("3 of 4", nth=0)
+    assert styled.count_text(1) == "10 of 14 events shown"
+    assert plain.errors == [] and styled.errors == [] and styled.outside_requests == []

@@ -39,6 +39,13 @@ FIT_PADDING = (40, 40)
 ONLINE_MAP_MAX_ZOOM = 18  # with OpenStreetMap's own tiles: street level
 DEFAULT_NAME = "geomap"
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
+# The HTML elements a map is made of (Leaflet's panes, tiles and controls, geomap's panel,
+# legend, table and popups): reset to the browser's defaults inside a fragment.
+_RESET_ELEMENTS = (
+    "div, span, a, p, h1, h2, h3, h4, ul, ol, li, dl, dt, dd, blockquote, mark, b, strong, em, i, small, "
+    "img, section, form, label, input, button, select, textarea, details, summary, fieldset, legend, "
+    "table, thead, tbody, tr, th, td"
+)
 _CSS_LENGTH = re.compile(r"\d{1,5}(\.\d{1,3})?(px|em|rem|vh|%)")
 
 
@@ -144,8 +151,16 @@ def render_fragment(
     head = "\n".join(
         element.render() for key, element in root.header._children.items() if key not in ("meta_http", m.get_name())
     )
+    # The host page's CSS stops at the fragment: its root starts from CSS's initial values
+    # (nothing inherited: font, colour, alignment), and the HTML elements inside from the
+    # browser's defaults, so a report's `input {width: 100%}`, `div {padding: 20px}` or
+    # `* {box-sizing: content-box}` (specificity 0,0,1 or less) stretch no checkbox and pad
+    # no pane, while Leaflet's and geomap's own rules (classes: 0,1,0 and up) still apply.
+    # SVG is left alone: `all` would revert its presentation attributes (the pins' shapes).
     style = (
-        f"<style>#{name} {{ position: relative; width: 100%; height: {height}; }}\n"
+        f"<style>#{name} {{ all: initial; display: block; }}\n"
+        f"#{name} {{ position: relative; width: 100%; height: {height}; }}\n"
+        f"html :where(#{name}) :is({_RESET_ELEMENTS}) {{ all: revert; }}\n"
         f"#{name} > .folium-map {{ position: absolute; top: 0; right: 0; bottom: 0; left: 0; }}</style>"
     )
     return (
