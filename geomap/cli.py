@@ -14,6 +14,7 @@ shell in :mod:`geomap.cli_shell`, `geomap watch` and the --fetch-* options in
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 
@@ -199,9 +200,10 @@ def export(out_dir: Path, fmt: str | None, outfile: Path) -> None:
 
 @cli.command()
 @click.argument("events_file", metavar="EVENTS", type=click.Path(exists=True, path_type=Path))
-@click.option("-o", "--output", "outfile", type=click.Path(dir_okay=False, path_type=Path),
-              help="HTML file to write (default: map.html, or map-embed.html with --embed, beside EVENTS).")
-@click.option("--title", help="Shown on the map and as the page's title.")
+@click.option("-o", "--output", "outfile", type=click.Path(path_type=Path),
+              help="HTML file to write, or a folder to write it in (default: beside EVENTS, EVENTS-map.html, "
+                   "or map-embed.html with --embed: never over the map.html of a run).")
+@click.option("--title", help="Shown on the map and as the page's title (default: the title the run gave its map).")
 @click.option("--embed", is_flag=True,
               help="Write an HTML fragment to put inside a larger page (no <html> or <head>; several fit in one page).")
 @click.option("--name", metavar="NAME",
@@ -217,23 +219,33 @@ def render(events_file: Path, outfile: Path | None, title: str | None, embed: bo
     """Draw the map again from a stored events table, without reading any article.
 
     EVENTS is an events table that geomap wrote (events.csv, events.geojson, a
-    Parquet file) or an event store's folder.
+    Parquet file) or an event store's folder. The map is written beside it
+    (output/events.csv: output/events-map.html; a folder: events-map.html in it),
+    leaving the run's own map.html as it is, or where -o says.
 
     \b
     Example:
-        geomap render output/events.csv --title "Kursk, August 2024"
+        geomap render output/events.csv            # output/events-map.html, titled as the run's map
+        geomap render output/events.csv --title "Kursk, August 2024" -o report/
         geomap render output/events.geojson --embed --name kursk -o report/map.html
         geomap render output/events.csv --online-tiles --cdn -o small-map.html
     """
     from geomap.render import write_fragment, write_map
     from geomap.store import read_events
+    from geomap.workflow import run_title
 
     if not embed and (name is not None or height != "600px"):
         raise click.UsageError("--name and --height need --embed")
-    outfile = outfile or (events_file if events_file.is_dir() else events_file.parent) / (
-        "map-embed.html" if embed else "map.html")
+    folder = events_file if events_file.is_dir() else events_file.parent
+    default_name = "map-embed.html" if embed else f"{'events' if events_file.is_dir() else events_file.stem}-map.html"
+    if outfile is None:
+        outfile = folder / default_name
+    elif outfile.is_dir() or str(outfile).endswith(("/", os.sep)):
+        outfile = outfile / default_name
     try:
         events = read_events(events_file)
+        if title is None:
+            title = run_title(events_file, events)
         if embed:
             write_fragment(events, outfile, name=name, title=title, height=height, online_tiles=online_tiles, cdn=cdn)
         else:

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from geomap.articles import read_articles, text_article
-from geomap.errors import ArticleError, ArticleNote, GeomapError
+from geomap.errors import ArticleError, ArticleNote, GeomapError, StoreError
 from geomap.events import build_events, with_datetimes
 from geomap.models import Article
 from geomap.overrides import (
@@ -55,7 +55,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from geomap.gazetteer import Gazetteer
     from geomap.geocode.online import OnlineLookup
 
-__all__ = ["run", "rebuild", "Result", "Report", "WorkflowError", "NoArticlesError", "build_store_events"]
+__all__ = ["run", "rebuild", "run_title", "Result", "Report", "WorkflowError", "NoArticlesError", "build_store_events"]
 
 Input = str | os.PathLike[str] | Article
 
@@ -261,10 +261,36 @@ def _gazetteer_version(gazetteer: Gazetteer) -> str:
     return gazetteer.meta.get("index_key") or Path(gazetteer.path).name
 
 
-def _map_title(articles: Sequence[Article]) -> str:
-    if len(articles) == 1 and articles[0].title:
-        return articles[0].title
-    return f"geomap: {len(articles)} articles"
+def _map_title(titles: Sequence[str | None]) -> str:
+    """The title of a run's map, from the titles of the articles in its store."""
+    if len(titles) == 1 and titles[0]:
+        return titles[0]
+    return f"geomap: {len(titles)} articles"
+
+
+def run_title(source: str | os.PathLike[str], events: pd.DataFrame) -> str:
+    """The title `geomap run` gave the map of the events read from ``source``.
+
+    ``source`` is an event store's folder or an events table; the title comes from the
+    store (the folder, or the one beside the table, as a run writes them), else, for a
+    table far from its store or beside a damaged one, from the articles the table names.
+
+    Example:
+        >>> events = pd.DataFrame({"article_id": ["a1", "a1"], "source_title": ["Strike on Korenevo"] * 2})
+        >>> run_title("elsewhere/events.csv", events)
+        'Strike on Korenevo'
+    """
+    path = Path(source)
+    folder = path if path.is_dir() else path.parent
+    if (folder / STORE_NAME).is_file():
+        try:
+            with EventStore.open_existing(folder) as store:
+                return _map_title(store.article_titles())
+        except StoreError:
+            pass  # the table is still worth a map: title it from the table
+    articles = events.dropna(subset=["article_id"]).drop_duplicates("article_id") if "article_id" in events else events[:0]
+    titles = [None if pd.isna(t) else str(t) for t in articles.get("source_title", pd.Series([None] * len(articles)))]
+    return _map_title(titles)
 
 
 def _extract_into(store: EventStore, articles: Sequence[Article], *, gazetteer: Gazetteer, lookup: OnlineLookup | None,
@@ -346,7 +372,7 @@ def _workflow(*, articles: Sequence[Article] | None, failures: list[ArticleError
                 previous = store.read_events()
                 events, used = build_store_events(store, resolved)
                 store.write_events_table(events)
-                title = _map_title([s.article for s in store.stored_articles()])
+                title = _map_title(store.article_titles())
                 if keep:
                     from geomap.render import write_map
 

@@ -573,8 +573,8 @@ def test_render_draws_a_stored_table_again(tmp_path: Path, suffix: str) -> None:
     stored = (write_csv if suffix == ".csv" else write_geojson)(events, tmp_path / f"events{suffix}")
     result = CliRunner().invoke(cli, ["render", str(stored), "--title", "Kursk"])
     assert result.exit_code == 0, result.output
-    assert result.output == f"Wrote 5 events (4 on the map) to {tmp_path / 'map.html'}\n"
-    html = (tmp_path / "map.html").read_text(encoding="utf-8")
+    assert result.output == f"Wrote 5 events (4 on the map) to {tmp_path / 'events-map.html'}\n"
+    html = (tmp_path / "events-map.html").read_text(encoding="utf-8")
     assert "<title>Kursk</title>" in html
     direct = write_map(events, tmp_path / "direct.html", title="Kursk").read_text(encoding="utf-8")
     assert page_events(html) == page_events(direct)
@@ -610,7 +610,7 @@ def test_render_refuses_bad_options(tmp_path: Path, args: list, code: int, messa
     result = CliRunner().invoke(cli, ["render", str(stored), *args])
     assert result.exit_code == code
     assert message in result.output
-    assert not (tmp_path / "map.html").exists() and not (tmp_path / "map-embed.html").exists()
+    assert not (tmp_path / "events-map.html").exists() and not (tmp_path / "map-embed.html").exists()
 
 
 def test_render_of_a_file_that_is_not_an_events_table_says_so(tmp_path: Path) -> None:
@@ -619,4 +619,4 @@ def test_render_of_a_file_that_is_not_an_events_table_says_so(tmp_path: Path) ->
     result = CliRunner().invoke(cli, ["render", str(bad)])
     assert result.exit_code == EXIT_ERROR
     assert result.output.startswith(f"Error: {bad}: not an events table, missing columns event_id")
-    assert not (tmp_path / "map.html").exists()
+    assert not (tmp_path / "notes-map.html").exists()

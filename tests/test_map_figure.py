@@ -15,9 +15,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+from conftest import PUBLISHED
 from test_map_features import CHROMIUM, MAPS_DRAWN, grid_events, open_page  # noqa: F401  (open_page: a fixture)
 from test_render import many_events, read_events
 
+from geomap.cli import cli
 from geomap.render import render_fragment, write_map
 from geomap.render.snapshot import _CLEAN
 
@@ -88,10 +91,6 @@ def test_the_clean_page_has_no_control_but_keeps_title_legend_and_credits(open_p
 
 
 def test_snapshot_refuses_a_scale_out_of_range(tmp_path: Path) -> None:
-    from click.testing import CliRunner
-
-    from geomap.cli import cli
-
     html = tmp_path / "map.html"
     html.write_text("<!DOCTYPE html><title>x</title>", encoding="utf-8")
     result = CliRunner().invoke(cli, ["snapshot", str(html), "--scale", "9"])
@@ -250,3 +249,51 @@ def test_a_fragment_in_a_styled_report_page_looks_as_in_a_plain_one(open_page, t
     styled.wait_for_count("3 of 4", nth=0)
     assert styled.count_text(1) == "10 of 14 events shown"
     assert plain.errors == [] and styled.errors == [] and styled.outside_requests == []
+
+
+# --- geomap render beside a run ----------------------------------------------------------
+
+
+def page_title(path: Path) -> str:
+    match = re.search(r"<title>(.*?)</title>", path.read_text(encoding="utf-8"))
+    assert match is not None
+    return match.group(1)
+
+
+def render(*args: object) -> str:
+    result = CliRunner().invoke(cli, ["render", *map(str, args)])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_render_keeps_the_runs_title_and_never_writes_over_its_map(tmp_path: Path, gazetteer, write_reports) -> None:
+    out = tmp_path / "out"
+    for indices, title in (([0], "Missile strike on Kharkiv"), ([0, 1, 2], "geomap: 3 articles")):
+        write_reports(tmp_path / "in", indices)
+        result = CliRunner().invoke(cli, ["run", str(tmp_path / "in"), "--out", str(out), "--published", PUBLISHED])
+        assert result.exit_code == 0, result.output
+        run_map = (out / "map.html").read_bytes()
+        assert page_title(out / "map.html") == title
+        # beside the table, as the run titled it; the run's own map left as it was
+        assert render(out / "events.csv").endswith(f"to {out / 'events-map.html'}\n")
+        assert page_title(out / "events-map.html") == title
+        assert (out / "map.html").read_bytes() == run_map
+        render(out)  # the store's folder: its events, beside them
+        assert page_title(out / "events-map.html") == title
+        assert (out / "map.html").read_bytes() == run_map
+    # where -o says: a file, a folder; --title still wins
+    assert render(out / "events.geojson", "-o", tmp_path / "report" / "kursk.html").endswith(
+        f"to {tmp_path / 'report' / 'kursk.html'}\n")
+    assert page_title(tmp_path / "report" / "kursk.html") == "geomap: 3 articles"
+    render(out / "events.csv", "-o", tmp_path / "report", "--title", "Kharkiv and Odesa")
+    assert page_title(tmp_path / "report" / "events-map.html") == "Kharkiv and Odesa"
+    # a table far from its store: titled from the articles it names
+    away = tmp_path / "away"
+    away.mkdir()
+    header, *rows = (out / "events.csv").read_text(encoding="utf-8").splitlines()
+    kharkiv = [row for row in rows if "Missile strike on Kharkiv" in row]
+    assert kharkiv and len(kharkiv) < len(rows)
+    (away / "one.csv").write_text("\n".join([header, *kharkiv]) + "\n", encoding="utf-8")
+    render(away / "one.csv")
+    assert page_title(away / "one-map.html") == "Missile strike on Kharkiv"
+    assert not (away / "map.html").exists()

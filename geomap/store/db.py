@@ -517,6 +517,10 @@ class EventStore:
             for r in rows
         ]
 
+    def article_titles(self) -> list[str | None]:
+        """The title of every stored article (None where it has none), in the order the store first saw them."""
+        return [r[0] for r in self._query("SELECT title FROM articles ORDER BY seq")]
+
     def article_order(self) -> dict[str, int]:
         """Article id -> first-seen sequence number (what keeps event ids stable)."""
         return dict(self._query("SELECT id, seq FROM articles"))
