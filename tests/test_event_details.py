@@ -220,6 +220,44 @@ def test_a_part_of_an_unknown_hyphenated_name_never_leaves_the_region_its_qualif
     assert all(r["admin1"] in ("Sumska oblast", None) for r in rows), [(r["place_name"], r["admin1"]) for r in rows]
 
 
+@pytest.mark.parametrize(
+    ("text", "country", "admin1"),
+    [
+        # The gazetteer's only Mala is in Peru; the text puts it in Harib district of Marib.
+        ("On 21 June 2022, IRG forces fired missiles at Houthi positions in Mala (Harib, Marib).", "YE", None),
+        # The first name in the parentheses is none the gazetteer holds; the province still
+        # says which New Brighton (not the one in Minnesota).
+        ("On 15 February 2022, a mob beat a man to death in New Brighton (Nelson Mandela Bay, Eastern Cape).", "ZA", None),
+        # Namti is no gazetteer village: its district (Sivasagar) stands in for it.
+        ("On 25 May 2022, students staged a demonstration in Namti (Sivasagar, Assam) against rising fuel prices.", "IN", "Assam"),
+        # No word of the protest points at a place: the town the sentence names is where.
+        ("On 27 March 2022, transport workers staged a protest next to a Carrefour supermarket located at Nacional "
+         "640 roundabout of Lalin (Pontevedra, Galicia), demanding better working conditions.", "ES", "Galicia"),
+    ],
+    ids=["qualifier-in-another-country", "qualifier-after-an-unknown-name", "unknown-village", "no-word-points-at-it"],
+)
+def test_an_event_lies_where_its_parenthesised_district_and_province_say(geoparser, text, country, admin1):
+    event = only_event(geoparser, text)
+    assert event["country_code"] == country, (event["place_name"], event["country_code"])
+    if admin1 is not None:
+        assert event["admin1"] == admin1
+    assert not pd.isna(event["lat"])
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("On 15 June 2022, union members picketed in front of the presidential office (Seoul City - Yongsan).", "Seoul"),
+        ("On 29 April 2022, in Buenos Aires - Comuna 1 (Ciudad Autonoma de Buenos Aires), a group marched "
+         "towards the Congress to protest against animal abuse.", "Buenos Aires"),
+    ],
+    ids=["city-dash-district", "city-not-its-province"],
+)
+def test_a_city_and_its_district_written_with_a_dash_is_that_city(geoparser, text, place):
+    event = only_event(geoparser, text)
+    assert event["place_name"] == place and event["feature_code"] == "PPLC", (event["place_name"], event["feature_code"])
+
+
 # --- headlines -----------------------------------------------------------------------
 
 

@@ -324,6 +324,26 @@ def _placed(
     return place
 
 
+# Feature codes of the regions a sentence's place may stand in with (the country is too
+# coarse: a point at its centre says nothing of where).
+_AREA_RANK = {"ADM3": 1, "ADM2": 2, "ADM2H": 2, "ADM1": 3, "ADM1H": 3}
+
+
+def _sentence_place(sent_mentions: Sequence[Mention], doc_country: str | None) -> Mention | None:
+    """The finest place the sentence names and the gazetteer puts on the map, for an
+    incident no word of which points at a place ("staged a protest next to a
+    supermarket at the roundabout of Lalin (Pontevedra, Galicia)"): in the document's
+    country where the sentence names one there, a town before a district before a
+    province, the first named first. No country: its centre says nothing of where."""
+    pool = [m for m in sent_mentions if m.kind == "place" and m.place is not None
+            and not m.place.feature_code.startswith("PCL")]
+    local = [m for m in pool if m.place is not None and m.place.country_code == doc_country]
+    pool = local or pool
+    if not pool:
+        return None
+    return min(pool, key=lambda m: (_AREA_RANK.get(m.place.feature_code, 0) if m.place else 9, m.start))
+
+
 def _place_key(place: Mention | None, approximate: set[int]) -> int | str | None:
     """What makes two trigger words of a sentence the same incident's place."""
     if place is None:
@@ -495,6 +515,21 @@ def find_event_mentions(
             if place is not None and place.place is None:
                 place = _placed(doc, place, stand_in, mentions, locate, roots, approximate)
             found.append((anchor, Trigger(guess.event_type, guess.sub_event_type, 2), place))
+        if found and all(p is None or p.place is None for _, _, p in found):
+            # No word of the incident points at a place the map can show: the finest one
+            # the sentence names stands in for its coordinates.
+            fallback = _sentence_place(sent_mentions, doc_country)
+            if fallback is not None:
+                for k, (token, trig, place) in enumerate(found):
+                    if place is None:
+                        place = fallback
+                    else:
+                        root = roots.get(id(place))
+                        place = replace(place, place=fallback.place)
+                        if root is not None:
+                            roots[id(place)] = root
+                    approximate.add(id(place))
+                    found[k] = (token, trig, place)
 
         # "X was killed in a strike near Y": an unplaced word joins the nearest placed
         # word of its sentence; then one mention per place.

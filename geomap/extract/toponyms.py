@@ -95,6 +95,9 @@ class Toponym:
     token_start: int = 0
     token_end: int = 0
     qualifier_start: int = -1
+    # The qualifier is inside parentheses ("Mala (Harib, Marib)"): a place's district and
+    # province, never a list of places.
+    qualifier_paren: bool = False
     weak: bool = False
     # Only part of a longer name ("Buda" in "Seredyna-Buda"): the resolver keeps it in the
     # document's countries only.
@@ -486,7 +489,16 @@ def _link_qualifiers(doc: Doc, found: list[Toponym]) -> list[Toponym]:
         if k + 1 < len(out):
             b = out[k + 1]
             if b.token_start == a.token_end + 1 and a.token_end < len(doc) and doc[a.token_end].text in (",", "("):
-                out[k] = dataclasses.replace(a, qualifier_start=b.start)
+                out[k] = dataclasses.replace(a, qualifier_start=b.start, qualifier_paren=doc[a.token_end].text == "(")
+            elif a.token_end < len(doc) and doc[a.token_end].text == "(":
+                # "New Brighton (Nelson Mandela Bay, Eastern Cape)": the first name in the
+                # parentheses is none the gazetteer matched; the last one still places it.
+                close = next((t.i for t in doc[a.token_end : a.token_end + 16] if t.text == ")"), None)
+                inside = [t for t in out[k + 1 :] if close is not None and t.token_end <= close and not t.partial]
+                # ... a name of its own in the list, not a word of a longer one ("Ciudad
+                # Autonoma de Buenos Aires").
+                if inside and text[: inside[-1].start].rstrip()[-1:] in (",", "("):
+                    out[k] = dataclasses.replace(a, qualifier_start=inside[-1].start, qualifier_paren=True)
     # The parts of one hyphenated name share its qualifier: in "Seredyna-Buda, Sumy", both
     # "Seredyna" and "Buda" lie in Sumy oblast.
     for k in range(len(out) - 2, -1, -1):

@@ -18,7 +18,7 @@ import functools
 import importlib.resources
 import json
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -230,7 +230,11 @@ _KIND_WORDS = frozenset("village town city township province district municipali
 
 
 def _within(query: str) -> str | None:
-    """The name a part or a kind of place is of ("South Philadelphia" -> "Philadelphia"), or None."""
+    """The name a part or a kind of place is of ("South Philadelphia" -> "Philadelphia";
+    "Seoul City - Yongsan", a city and its district, -> "Seoul"), or None."""
+    city, dash, _ = query.partition(" - ")
+    if dash and city.strip():
+        return _within(city.strip()) or city.strip()
     words = query.split()
     start, end = 0, len(words)
     while start < end - 1 and words[start].casefold().rstrip(",") in _PART_WORDS:
@@ -633,6 +637,9 @@ def _constrain(
             chosen[qi] = max(regions, key=lambda c: scores[qi][c])
     # Innermost first: in "Aber (Oyam, Northern)", Oyam is settled by Northern before Aber by Oyam.
     areas: dict[int, tuple[str, str]] = {}
+    # How many names put the document in each country: a qualifier in parentheses moves its
+    # name out of another country only when more than itself says the text is there.
+    support = Counter(p.country_code for k in range(len(toponyms)) if (p := current(k)) is not None and not toponyms[k].partial)
     for k in sorted((k for k, q in enumerate(quals) if q is not None), key=lambda k: -toponyms[k].start):
         q = quals[k]
         own = current(q) if q is not None else None
@@ -646,11 +653,16 @@ def _constrain(
         if holding:
             if chosen[k] not in holding:
                 chosen[k] = max(holding, key=lambda c: scores[k][c])
-        elif (chosen[k] >= 0 and (len(cands[k]) > 1 or cands[k][chosen[k]][0].country_code != area[0])
-              and cands[k][chosen[k]][0].population < WEAK_MIN_POPULATION
-              and not _in_list(toponyms, q) and own is not None and _names_region(own)):
+        elif chosen[k] >= 0 and own is not None and (
+            (toponyms[k].qualifier_paren and cands[k][chosen[k]][0].country_code != area[0]
+             and support[area[0]] - _counts_in(current(k), area[0]) >= 2)
+            or ((len(cands[k]) > 1 or cands[k][chosen[k]][0].country_code != area[0])
+                and cands[k][chosen[k]][0].population < WEAK_MIN_POPULATION
+                and not _in_list(toponyms, q) and _names_region(own))
+        ):
             # A village of that name elsewhere is not the one the text places in this region
-            # (a list of big cities, "Kharkiv, Donetsk", is not a qualifier and keeps its cities).
+            # (a list of big cities, "Kharkiv, Donetsk", is not a qualifier and keeps its cities);
+            # "Mala (Harib, Marib)" is in Marib, whatever the gazetteer's Mala in Peru.
             chosen[k] = -1
     _keep_quarters_in_town(toponyms, cands, fixed, scores, chosen)
     countries = {p.country_code for k, t in enumerate(toponyms) if not t.partial and (p := current(k)) is not None and p.country_code}
@@ -661,6 +673,11 @@ def _constrain(
                   if (_in_area(p, areas[k]) if k in areas else p.country_code in countries)]
         if chosen[k] not in inside:
             chosen[k] = max(inside, key=lambda c: scores[k][c]) if inside else -1
+
+
+def _counts_in(place: Place | None, country: str) -> int:
+    """1 when ``place`` is in ``country`` (it is then one of that country's own supporters)."""
+    return int(place is not None and place.country_code == country)
 
 
 def _keep_quarters_in_town(
