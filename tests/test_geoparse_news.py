@@ -141,3 +141,27 @@ def test_a_codifier_village_in_an_event_is_near_its_point(gazetteer: Gazetteer) 
     events = build_events(result.mentions, {article.id: article})
     row = events[events["place_text"] == "Robotyne"].iloc[0]
     assert (row["admin1"], row["geo_precision"]) == ("Zaporizka oblast", 2)
+
+
+# A disease named after a place, or a pathogen's code, is not a place where the text names
+# the disease: the names a reader would see pinned on the map by mistake.
+DISEASES = [
+    ("At least four people in Peru have contracted HIV, the virus that causes AIDS.", "HIV", {"Peru"}),
+    ("The number of confirmed human cases of H5N1 in Turkey is 18.", "H5N1", {"Turkey"}),
+    ("Nine people have died from Ebola in the Republic of Congo this month.", "Ebola", {"Republic of Congo"}),
+    ("Marburg haemorrhagic fever broke out in Angola. Because Marburg kills more slowly, "
+     "a victim has more time to infect others.", "Marburg", {"Angola"}),
+]
+
+
+@pytest.mark.parametrize(("text", "disease", "places"), DISEASES, ids=[case[1] for case in DISEASES])
+def test_a_disease_is_not_a_place(parse, text: str, disease: str, places: set[str]) -> None:
+    found = parse(text)
+    assert disease not in found, f"the disease {disease} was taken for a place in {text!r}"
+    assert set(found) == places
+
+
+def test_a_place_a_disease_is_named_after_stays_a_place_where_the_text_says_so(parse) -> None:
+    found = parse("Researchers met in Marburg, Germany, where the Marburg virus was first identified in 1967.")
+    assert found["Marburg"]["country_code"] == "DE"
+    assert km(found["Marburg"], 50.81, 8.77) < 20

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +46,14 @@ ACTOR_VERBS = frozenset(
 DISEASE_WORDS = frozenset(
     """virus viruses fever flu influenza disease strain strains virion ebolavirus""".split()
 )
+# Adjectives between a disease's name and its word: "Marburg haemorrhagic fever".
+DISEASE_ADJECTIVES = frozenset("hemorrhagic haemorrhagic viral".split())
+# Pathogens news names alone ("contracted HIV", "died from Ebola"), never places there:
+# the virus codes ("H5N1", "HIV-1") and the few names that stand for the disease itself.
+PATHOGEN_NAMES = frozenset("hiv aids sars mers covid covid-19 ebola ebolavirus zika".split())
+_VIRUS_CODE = re.compile(r"(?:HIV|SIV|HTLV)(?:-\d)?|H\d{1,2}N\d{1,2}")
+# Words after a pathogen's name that make it the place it was named after: "the Ebola River".
+NAMESAKE_PLACE_WORDS = frozenset("river forest valley region district province county".split())
 # Prepositions that introduce a place: "in Reading" is the town, "Reading" alone may be a verb.
 LOCATIVE_PREPOSITIONS = frozenset("in at near from to into outside across toward towards around via".split())
 # Words for kinds of places and directions: alone they name no place, even where a
@@ -180,7 +189,49 @@ def _is_candidate_start(token: Token) -> bool:
 
 
 def _names_a_disease(doc: Doc, span: Span) -> bool:
-    return span.end < len(doc) and doc[span.end].lower_ in DISEASE_WORDS
+    """Is ``span`` followed by a disease word ("West Nile virus", "Marburg haemorrhagic fever")?"""
+    k = span.end
+    while k < len(doc) and (doc[k].lower_ in DISEASE_ADJECTIVES or (doc[k].text == "-" and not doc[k].whitespace_)):
+        k += 1
+    return k < len(doc) and doc[k].lower_ in DISEASE_WORDS
+
+
+def _disease_names(doc: Doc) -> set[str]:
+    """The names ``doc`` gives a disease ("Marburg" of "Marburg haemorrhagic fever"), lowercased:
+    up to three capitalised words before a disease word."""
+    names: set[str] = set()
+    for tok in doc:
+        if tok.lower_ not in DISEASE_WORDS:
+            continue
+        k = tok.i
+        while k > 0 and (doc[k - 1].lower_ in DISEASE_ADJECTIVES or (doc[k - 1].text == "-" and not doc[k - 1].whitespace_)):
+            k -= 1
+        start = k
+        while start > 0 and k - start < 3 and _is_candidate_start(doc[start - 1]) and not doc[start - 1].is_punct:
+            start -= 1
+        for a in range(start, k):
+            names.add(doc[a:k].text.lower())
+    return names
+
+
+def _without_diseases(doc: Doc, found: list[Toponym]) -> list[Toponym]:
+    """Leave out the names of diseases: a pathogen ("HIV", "H5N1", "Ebola" but "the Ebola River"),
+    and a name the document gives a disease ("Marburg" where it writes "Marburg virus") unless
+    it also uses that name as a place ("in Marburg", "Marburg, Germany")."""
+    def locative(t: Toponym) -> bool:
+        before = doc[t.token_start - 1].lower_ if t.token_start > 0 else ""
+        return before in LOCATIVE_PREPOSITIONS or t.qualifier_start >= 0
+
+    def pathogen(t: Toponym) -> bool:
+        if _VIRUS_CODE.fullmatch(t.text):
+            return True
+        after = doc[t.token_end].lower_ if t.token_end < len(doc) else ""
+        return t.text.lower() in PATHOGEN_NAMES and after not in NAMESAKE_PLACE_WORDS
+
+    diseases = _disease_names(doc)
+    if diseases:
+        diseases -= {t.text.lower() for t in found if locative(t)}
+    return [t for t in found if not pathogen(t) and t.text.lower() not in diseases]
 
 
 _LOCATIVE = frozenset({"in", "near", "outside", "around"})
@@ -378,7 +429,7 @@ def find_toponyms(
         if not any(taken[t.i] for t in ent):
             add(ent, "NORP", kind="modifier")
     found.sort(key=lambda t: t.start)
-    return _link_qualifiers(doc, [_saints_institution(doc, t) for t in found])
+    return _without_diseases(doc, _link_qualifiers(doc, [_saints_institution(doc, t) for t in found]))
 
 
 _SAINTS = frozenset({"st", "st.", "saint", "ste", "ste."})
