@@ -165,3 +165,42 @@ def test_a_place_a_disease_is_named_after_stays_a_place_where_the_text_says_so(p
     found = parse("Researchers met in Marburg, Germany, where the Marburg virus was first identified in 1967.")
     assert found["Marburg"]["country_code"] == "DE"
     assert km(found["Marburg"], 50.81, 8.77) < 20
+
+
+# A region's or country's short form standing alone, in a story on that country: the region
+# (or country), whatever the small model calls it; the same form elsewhere is no place.
+STANDALONE = [
+    ("Restrictions were placed on horses near Sydney. Three horses from NSW showed symptoms.", "NSW", "ADM1", "AU", "02"),
+    ("Officials in Nelson, British Columbia, opened an office. Hospitals across BC reported cases.", "BC", "ADM1", "CA", "02"),
+    ("Mining affects the livelihoods of millions around Rustenburg. Chiefs in post-apartheid SA hold the land.", "SA", "PCLI", "ZA", ""),
+    ("Wine growers near Adelaide said the harvest in SA was early.", "SA", "ADM1", "AU", "05"),
+]
+
+
+@pytest.mark.parametrize(("text", "abbr", "code", "cc", "admin1"), STANDALONE, ids=[f"{c[1]}-{c[3]}" for c in STANDALONE])
+def test_a_standalone_region_abbreviation_is_the_region_of_the_story(
+    parse, gazetteer: Gazetteer, text: str, abbr: str, code: str, cc: str, admin1: str
+) -> None:
+    found = parse(text)
+    assert abbr in found, f"{abbr} not found in {text!r}: {sorted(found)}"
+    place = gazetteer.get(found[abbr]["geonameid"])
+    assert place is not None and (place.feature_code, place.country_code) == (code, cc)
+    assert admin1 == "" or place.admin1_code == admin1
+
+
+def test_a_standalone_abbreviation_in_a_story_on_elsewhere_is_no_place(parse) -> None:
+    found = parse("The SA team beat Leinster in Dublin on Saturday.")
+    assert "SA" not in found and "Dublin" in found
+
+
+US_IN_NAMES = [
+    "The soldier had been embedded with US Special Forces near the Turkish border.",
+    "According to the US Census Bureau, 47 percent of residents rent their homes.",
+]
+
+
+@pytest.mark.parametrize("text", US_IN_NAMES, ids=["Special Forces", "Census Bureau"])
+def test_us_inside_an_organisations_name_is_the_united_states(parse, text: str) -> None:
+    found = parse(text)
+    assert "US" in found, f"US not found in {text!r}: {sorted(found)}"
+    assert found["US"]["country_code"] == "US" and found["US"]["kind"] == "actor"

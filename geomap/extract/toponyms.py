@@ -46,6 +46,26 @@ ACTOR_VERBS = frozenset(
 DISEASE_WORDS = frozenset(
     """virus viruses fever flu influenza disease strain strains virion ebolavirus""".split()
 )
+# Short forms news writes alone, without a town before them ("horses from NSW", "the T&T
+# mission"), with the regions or countries each may stand for. Such a form is read as one of
+# them only where the document names another place of that country (the resolver's check):
+# "SA" is South Africa in a story on Johannesburg and South Australia in one on Adelaide.
+STANDALONE_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    "NSW": ("New South Wales",),
+    "QLD": ("Queensland",),
+    "SA": ("South Africa", "South Australia"),
+    "WA": ("Western Australia", "Washington"),
+    "NT": ("Northern Territory", "Northwest Territories"),
+    "ACT": ("Australian Capital Territory",),
+    "BC": ("British Columbia",),
+    "QC": ("Quebec",),
+    "PEI": ("Prince Edward Island",),
+    "NZ": ("New Zealand",),
+    "PNG": ("Papua New Guinea",),
+    "T&T": ("Trinidad and Tobago",),
+    "KZN": ("KwaZulu-Natal",),
+    "J&K": ("Jammu and Kashmir",),
+}
 # Adjectives between a disease's name and its word: "Marburg haemorrhagic fever".
 DISEASE_ADJECTIVES = frozenset("hemorrhagic haemorrhagic viral".split())
 # Pathogens news names alone ("contracted HIV", "died from Ebola"), never places there:
@@ -114,6 +134,10 @@ class Toponym:
     # A part of a town ("the Santa Cruz neighborhood", "Morro da Coca community"): the
     # resolver keeps it near a town the document names.
     quarter: bool = False
+    # A short form standing alone ("NSW", "SA"): the regions or countries it may stand for
+    # (:data:`STANDALONE_ABBREVIATIONS`); the resolver keeps the one of a country the
+    # document names otherwise, and drops the name if there is none.
+    abbreviates: tuple[str, ...] = ()
 
 
 @functools.lru_cache(maxsize=2)
@@ -282,6 +306,10 @@ def find_toponyms(
 
     def add(span: Span, label: str, kind: str | None = None, weak: bool = False, query: str | None = None) -> None:
         span = _strip_article(span)
+        if len(span) == 1 and span.text in STANDALONE_ABBREVIATIONS and not (
+                span.start > 0 and doc[span.start - 1].text == "," and region_abbreviation(span.text, after_comma=True)):
+            add_abbreviation(span[0], kind or "place")
+            return
         span, cue = _with_region_cue(doc, span)
         query_span = span[:-1] if cue and len(span) > 1 else span
         query = query or query_span.text.strip()
@@ -309,6 +337,12 @@ def find_toponyms(
             )
         )
 
+    def add_abbreviation(tok: Token, kind: str) -> None:
+        taken[tok.i] = True
+        names = STANDALONE_ABBREVIATIONS[tok.text]
+        found.append(Toponym(start=tok.idx, end=tok.idx + len(tok), text=tok.text, query=names[0], label="GAZ",
+                             kind=kind, token_start=tok.i, token_end=tok.i + 1, abbreviates=names))
+
     for ent in doc.ents:
         if ent.label_ in PLACE_LABELS:
             span = _strip_article(ent)
@@ -330,6 +364,9 @@ def find_toponyms(
                 norp[t.i] = True
         elif ent.label_ == "ORG":
             span = _strip_article(ent)
+            if len(span) == 1 and span.text in STANDALONE_ABBREVIATIONS:
+                add(span, "ORG", kind="place")  # "horses from NSW", which the small model calls an organisation
+                continue
             if len(span) > MAX_NGRAM and has_alias(normalize(span.text)):
                 # "the Democratic People's Republic of Korea": an official name longer than the
                 # matcher looks, which the small model calls an organisation.
@@ -354,7 +391,15 @@ def find_toponyms(
         # entities) may start a longer known one, which then replaces it.
         cut = taken[i] and any(f.token_start == i and f.token_end < n and (
             _joins_words(doc[f.token_end]) or any(g.token_start == f.token_end for g in found)) for f in found)
-        if (taken[i] and not cut) or not _is_candidate_start(tok) or tok.is_stop:
+        if not taken[i] and tok.text in STANDALONE_ABBREVIATIONS and not blocked[i]:
+            after_comma = i > 0 and doc[i - 1].text == ","
+            if not (after_comma and region_abbreviation(tok.text, after_comma=True)):
+                add_abbreviation(tok, "actor" if in_org[i] else "place")  # "a FrontCounter BC office"
+                i += 1
+                continue
+        # "US" is a stop word ("us") but, in capitals, a place's own acronym ("US Special Forces").
+        acronym = tok.is_upper and len(tok) > 1 and is_acronym is not None and is_acronym(tok.text)
+        if (taken[i] and not cut) or not _is_candidate_start(tok) or (tok.is_stop and not acronym):
             i += 1
             continue
         matched = 0

@@ -252,6 +252,12 @@ def _candidates(gazetteer: Lookup, top: Toponym) -> list[tuple[Place, float]]:
     A name the gazetteer does not hold that is a part or a kind of a place it does
     ("South Philadelphia", "Torkula village") takes that place's candidates.
     """
+    if top.abbreviates:
+        # "NSW", "SA": the regions or countries the short form stands for, one each.
+        areas: list[Place] = []
+        for name in top.abbreviates:
+            areas.extend([p for p, _ in _lookup_scored(gazetteer, name) if p.feature_code in COUNTRY_CODES | REGION_CODES][:1])
+        return [(area, 1.0 / len(areas)) for area in areas]
     scored = _lookup_scored(gazetteer, top.query)
     if not scored:
         inner = _within(top.query)
@@ -665,6 +671,16 @@ def _constrain(
             # "Mala (Harib, Marib)" is in Marib, whatever the gazetteer's Mala in Peru.
             chosen[k] = -1
     _keep_quarters_in_town(toponyms, cands, fixed, scores, chosen)
+    # A short form standing alone is a region or country of the document's ("horses from NSW"
+    # in a story on Sydney), or not a place at all; a weak name left out of the output
+    # ("Leinster", a person's name) does not say where the document is.
+    named = {p.country_code for k, t in enumerate(toponyms)
+             if not t.partial and not t.abbreviates and (p := current(k)) is not None and p.country_code
+             and (not t.weak or _well_known(p))}
+    for k, t in enumerate(toponyms):
+        if t.abbreviates:
+            inside = [c for c, (p, _) in enumerate(cands[k]) if p.country_code in named]
+            chosen[k] = max(inside, key=lambda c: scores[k][c]) if inside else -1
     countries = {p.country_code for k, t in enumerate(toponyms) if not t.partial and (p := current(k)) is not None and p.country_code}
     for k, t in enumerate(toponyms):
         if not t.partial or not cands[k] or fixed[k] is not None or not (countries or k in areas):
@@ -749,6 +765,8 @@ def resolve_toponyms(toponyms: Sequence[Toponym], gazetteer: Lookup) -> list[Men
     for k, top in enumerate(res.toponyms):
         if top.weak and not _well_known(res.candidates[k][res.chosen[k]][0] if res.chosen[k] >= 0 else None):
             continue
+        if top.abbreviates and res.chosen[k] < 0:
+            continue  # "SA" in a story that names no place of South Africa or South Australia
         if res.fixed[k] is not None:
             mentions.append(Mention(top.start, top.end, top.text, top.label, res.fixed[k], 1.0, top.kind))
             continue
