@@ -258,6 +258,22 @@ def test_a_city_and_its_district_written_with_a_dash_is_that_city(geoparser, tex
     assert event["place_name"] == place and event["feature_code"] == "PPLC", (event["place_name"], event["feature_code"])
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "More than twenty fighters were killed on 3 March 2022, before the rest were forced to withdraw "
+        "towards their major bastion of Manbij.",
+        "On 3 March 2022, a soldier was shot and killed by a man who had come from Wilmington.",
+    ],
+    ids=["where-they-went", "where-he-came-from"],
+)
+def test_a_name_that_is_not_where_the_incident_was_does_not_stand_in_for_its_place(geoparser, text):
+    # Nothing in the sentence places the killing: the event stays, without a point, rather
+    # than at the town the survivors withdrew to.
+    event = only_event(geoparser, text)
+    assert pd.isna(event["lat"]), (event["place_name"], event["place_text"])
+
+
 # --- headlines -----------------------------------------------------------------------
 
 

@@ -329,14 +329,36 @@ def _placed(
 _AREA_RANK = {"ADM3": 1, "ADM2": 2, "ADM2H": 2, "ADM1": 3, "ADM1H": 3}
 
 
-def _sentence_place(sent_mentions: Sequence[Mention], doc_country: str | None) -> Mention | None:
+# Words before a name that say it is not where something happened: where from, where to.
+_ELSEWHERE = frozenset("to towards toward from for against into onto".split())
+# A name that is the sentence's actor or describes a thing ("Detroit captured the trophy",
+# "the Caribbean contingent") is not a place where something happened.
+_NOT_WHERE = frozenset("nsubj poss".split())
+
+
+def _named_as_where(doc: Doc, mention: Mention) -> bool:
+    """Whether the sentence uses the name as a location: not an actor or a modifier,
+    nor where someone goes or comes from ("withdrew towards Manbij")."""
+    span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+    if span is None:
+        return True
+    root = span.root
+    if root.dep_ in _NOT_WHERE:
+        return False
+    while root.dep_ == "pobj" and root.head.lower_ == "of" and root.head.head.dep_ == "pobj":
+        root = root.head.head  # "towards their bastion of Manbij": where the bastion is
+    return not (root.dep_ == "pobj" and root.head.lower_ in _ELSEWHERE)
+
+
+def _sentence_place(doc: Doc, sent_mentions: Sequence[Mention], doc_country: str | None) -> Mention | None:
     """The finest place the sentence names and the gazetteer puts on the map, for an
     incident no word of which points at a place ("staged a protest next to a
     supermarket at the roundabout of Lalin (Pontevedra, Galicia)"): in the document's
     country where the sentence names one there, a town before a district before a
-    province, the first named first. No country: its centre says nothing of where."""
+    province, the first named first. No country: its centre says nothing of where; nor
+    a name used as an actor or as where someone went ("withdrew towards Manbij")."""
     pool = [m for m in sent_mentions if m.kind == "place" and m.place is not None
-            and not m.place.feature_code.startswith("PCL")]
+            and not m.place.feature_code.startswith("PCL") and _named_as_where(doc, m)]
     local = [m for m in pool if m.place is not None and m.place.country_code == doc_country]
     pool = local or pool
     if not pool:
@@ -518,7 +540,7 @@ def find_event_mentions(
         if found and all(p is None or p.place is None for _, _, p in found):
             # No word of the incident points at a place the map can show: the finest one
             # the sentence names stands in for its coordinates.
-            fallback = _sentence_place(sent_mentions, doc_country)
+            fallback = _sentence_place(doc, sent_mentions, doc_country)
             if fallback is not None:
                 for k, (token, trig, place) in enumerate(found):
                     if place is None:
