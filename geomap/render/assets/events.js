@@ -31,6 +31,11 @@
   // country (code and name), the actors, the type and sub-type, and the evidence sentence.
   var SEARCHED = ["place_text", "place_name", "admin1", "country_code", "actor1", "actor2", "event_type",
     "sub_event_type", "trigger_text", "evidence"];
+  // Article text can be of any length (a whole page pasted as a place name): where it is shown it
+  // is cut at these many characters, with a "show all" button that puts the whole text in its
+  // place (in a box that scrolls). Names on the map and in tooltips are cut shorter, for good:
+  // the popup has the whole text.
+  var CLIP_EVIDENCE = 500, CLIP_FIELD = 120, CLIP_CELL = 80, CLIP_LABEL = 80;
 
   function fold(s) {
     return s.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
@@ -49,8 +54,107 @@
     return String(parseFloat(x.toPrecision(6)));
   }
 
-  function escapeRegExp(s) {
-    return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  // Where text may be cut to keep at most n UTF-16 units: never inside a surrogate pair, and
+  // at the last space when there is one in the last fifth.
+  function clipAt(text, n) {
+    if (text.length <= n) { return text.length; }
+    var at = n;
+    var code = text.charCodeAt(at - 1);
+    if (code >= 0xd800 && code <= 0xdbff) { at -= 1; }
+    var space = text.lastIndexOf(" ", at);
+    return space > n * 0.8 ? space : at;
+  }
+
+  // text, cut to at most n units with an ellipsis when it is longer (for labels and tooltips).
+  function cut(text, n) {
+    return text.length <= n ? text : text.slice(0, clipAt(text, n - 1)) + "…";
+  }
+
+  function characters(text) {
+    var n = text.length;
+    for (var k = 0; k < text.length; k++) {
+      var code = text.charCodeAt(k);
+      if (code >= 0xdc00 && code <= 0xdfff && k > 0 && text.charCodeAt(k - 1) >= 0xd800 && text.charCodeAt(k - 1) <= 0xdbff) {
+        n -= 1;
+      }
+    }
+    return n;
+  }
+
+  // text folded as the search folds it, and for each unit of the folded text the index in
+  // text of the character it came from (one more entry: text.length).
+  function foldWithIndex(text) {
+    var units = [], from = [];
+    if (/^[\x00-\x7f]*$/.test(text)) {
+      return { text: text.toLowerCase(), from: null };
+    }
+    for (var k = 0; k < text.length;) {
+      var code = text.codePointAt(k);
+      var width = code > 0xffff ? 2 : 1;
+      var folded = fold(text.slice(k, k + width));
+      for (var u = 0; u < folded.length; u++) {
+        units.push(folded[u]);
+        from.push(k);
+      }
+      k += width;
+    }
+    from.push(text.length);
+    return { text: units.join(""), from: from };
+  }
+
+  // The [start, end) spans of text where `needle` is written, case and accents aside, as the
+  // search matches: found with indexOf, so that no text becomes a regular expression.
+  function findAll(text, needle) {
+    var spans = [];
+    var word = foldWithIndex(needle).text;
+    if (!word || !text) { return spans; }
+    var hay = foldWithIndex(text);
+    var at = hay.from ? function (u) { return hay.from[u]; } : function (u) { return u; };
+    for (var u = hay.text.indexOf(word); u !== -1; u = hay.text.indexOf(word, u + word.length)) {
+      var start = at(u), end = at(u + word.length);
+      if (end > start) { spans.push([start, end]); }
+    }
+    return spans;
+  }
+
+  // Append text[from, to) to el, each of `spans` in it as a <mark>: as text nodes, never markup.
+  function appendMarked(el, text, from, to, spans) {
+    var last = from;
+    for (var s = 0; s < spans.length; s++) {
+      var start = Math.max(spans[s][0], from), end = Math.min(spans[s][1], to);
+      if (end <= start) { continue; }
+      if (start > last) { el.appendChild(document.createTextNode(text.slice(last, start))); }
+      el.appendChild(document.createElement("mark")).textContent = text.slice(start, end);
+      last = end;
+    }
+    if (to > last) { el.appendChild(document.createTextNode(text.slice(last, to))); }
+  }
+
+  // Fill el with text (spans marked); longer than `limit`, it is cut there and a "show all"
+  // button after el puts the whole text in (el then scrolls: see .geomap-expanded).
+  function showText(el, text, limit, spans) {
+    spans = spans || [];
+    el.textContent = "";
+    var end = clipAt(text, limit);
+    appendMarked(el, text, 0, end, spans);
+    if (end === text.length) { return; }
+    el.appendChild(document.createTextNode("…"));
+    var more = document.createElement("button");
+    more.type = "button";
+    more.className = "geomap-more";
+    more.textContent = "show all (" + count(characters(text)) + " characters)";
+    more.addEventListener("click", function (event) {
+      event.stopPropagation();  // a table row under it opens its popup on a click
+      el.textContent = "";
+      appendMarked(el, text, 0, text.length, spans);
+      el.classList.add("geomap-expanded");
+      more.remove();
+      el.dispatchEvent(new CustomEvent("geomap:expand", { bubbles: true }));
+    });
+    more.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" || event.key === " ") { event.stopPropagation(); }  // nor is its Enter the row's
+    });
+    el.after(more);
   }
 
   // A CSV cell. Text that a spreadsheet would run as a formula gets a leading quote.
@@ -91,7 +195,25 @@
     this._project();
     this._bindControls();
     this._fitLayout();
-    map.on("popupopen", function (event) { this.clearControls(event.popup); }, this);
+    map.on("popupopen", function (event) {
+      var popup = this.openPopup = event.popup;
+      // a pin's popup took its options when the pin was drawn: the controls may have moved since
+      var fresh = this.popupOptions();
+      if (fresh.maxHeight !== popup.options.maxHeight || fresh.maxWidth !== popup.options.maxWidth) {
+        L.setOptions(popup, fresh);
+        popup.update();
+      }
+      this.clearControls(popup);
+    }, this);
+    map.on("popupclose", function (event) { if (this.openPopup === event.popup) { this.openPopup = null; } }, this);
+    // a field of the open popup shown whole: Leaflet sizes the popup again, and it is moved into view
+    map.getContainer().addEventListener("geomap:expand", function (event) {
+      var popup = this.openPopup;
+      var content = popup && event.target.closest(".geomap-popup");
+      if (!content || !popup.getElement() || !popup.getElement().contains(content)) { return; }
+      popup.setContent(content);  // the same node, laid out again (a bound popup keeps it so)
+      this.clearControls(popup);
+    }.bind(this));
     this.filter();
     if (options.fit) {
       map.fitBounds(options.fit.bounds, { padding: options.fit.padding, maxZoom: options.fit.maxZoom, animate: false });
@@ -125,9 +247,10 @@
       return L.latLng(this.rows[i][this.col.lat], this.rows[i][this.col.lon]);
     },
 
+    // "Type: place", short enough for a tooltip or a line of a list (the popup has it all).
     label: function (i) {
       var place = this.value(i, "place_name") || this.value(i, "place_text");
-      return this.typeInfo(i).label + (place ? ": " + place : "");
+      return this.typeInfo(i).label + (place ? ": " + cut(place, CLIP_LABEL) : "");
     },
 
     // Each event's place in Web Mercator, 0..1 across the world (Leaflet's projection).
@@ -206,15 +329,35 @@
     },
 
     // Popup options for this map's size: never wider or taller than the map (long text scrolls).
+    // On a narrow map a popup is as wide as the map, so it cannot pass beside the controls:
+    // it is kept to the band between the controls at the top and those at the bottom.
     popupOptions: function () {
       var size = this.map.getSize();
       var chrome = 50;  // Leaflet's padding around a popup's content, and its border
+      var height = size.y - 4 * POPUP_MARGIN - 40;
+      if (size.x < SMALL_WIDTH) { height = Math.min(height, this._freeBand() - 2 * POPUP_MARGIN - 40); }
       return {
         maxWidth: Math.max(120, Math.min(360, size.x - 2 * POPUP_MARGIN - chrome)),
         minWidth: Math.max(100, Math.min(240, size.x - 2 * POPUP_MARGIN - chrome)),
-        maxHeight: Math.max(120, size.y - 4 * POPUP_MARGIN - 40),
+        maxHeight: Math.max(120, height),
         autoPan: false  // clearControls pans instead: into the map and out from under the controls
       };
+    },
+
+    // The height of the map between the lowest control at its top and the highest at its bottom.
+    _freeBand: function () {
+      var container = this.map.getContainer();
+      var area = container.getBoundingClientRect();
+      var top = area.top, bottom = area.bottom;
+      function each(selector, use) {
+        Array.prototype.forEach.call(container.querySelectorAll(selector), function (control) {
+          var b = control.getBoundingClientRect();
+          if (b.width && b.height) { use(b); }
+        });
+      }
+      each(".leaflet-top .leaflet-control", function (b) { top = Math.max(top, b.bottom); });
+      each(".leaflet-bottom .leaflet-control", function (b) { bottom = Math.min(bottom, b.top); });
+      return bottom - top;
     },
 
     // Pan the map so that an open popup is inside it and under none of its controls (the
@@ -401,7 +544,7 @@
         mark.className = "geomap-area-mark";
         mark.appendChild(document.createElement("span")).className = "geomap-area-square";
         mark.appendChild(document.createElement("span")).textContent =
-          this.value(i, "place_name") || this.value(i, "place_text") || type.label;
+          cut(this.value(i, "place_name") || this.value(i, "place_text") || type.label, CLIP_LABEL);
         icon = { html: mark, iconSize: null, iconAnchor: [8, 8], popupAnchor: [0, -6] };
         classes.push("geomap-area-event");
       }
@@ -496,8 +639,8 @@
       }
       var v = function (name) { return self.value(i, name); };
       node.classList.add(this.typeInfo(i).cls);
-      slot("event_type").textContent = v("event_type") || this.typeInfo(i).label;
-      if (v("sub_event_type")) { slot("sub_event_type").textContent = "· " + v("sub_event_type"); } else { drop("sub_event_type"); }
+      slot("event_type").textContent = cut(v("event_type") || this.typeInfo(i).label, CLIP_FIELD);
+      if (v("sub_event_type")) { slot("sub_event_type").textContent = "· " + cut(v("sub_event_type"), CLIP_FIELD); } else { drop("sub_event_type"); }
 
       var status = v("status").toLowerCase();
       var date = v("event_date"), timePrecision = v("time_precision");
@@ -514,8 +657,16 @@
 
       var resolved = [v("place_name"), v("admin1"), v("country_code")].filter(Boolean).join(", ") || "unresolved";
       var corrected = v("corrected");  // "corrected by analyst: <note>", or empty
-      slot("place").textContent = "“" + (v("place_text") || "(not written)") + "” → " + resolved +
-        (corrected ? " (" + corrected + ")" : "");
+      var place = slot("place");
+      place.appendChild(document.createTextNode("“"));
+      showText(place.appendChild(document.createElement("span")), v("place_text") || "(not written)", CLIP_FIELD);
+      place.appendChild(document.createTextNode("” → "));
+      showText(place.appendChild(document.createElement("span")), resolved, CLIP_FIELD);
+      if (corrected) {
+        place.appendChild(document.createTextNode(" ("));
+        showText(place.appendChild(document.createElement("span")), corrected, CLIP_FIELD);
+        place.appendChild(document.createTextNode(")"));
+      }
       // the words of the legend for how the event is drawn (style.py: DRAW_MEANINGS, draw_kind)
       var kind = this.rows[i][this.col._draw], radius = v("_radius_km");
       var precision = labels.draw[kind];
@@ -525,39 +676,42 @@
       slot("precision").textContent = precision + " (" + v("lat").toFixed(4) + ", " + v("lon").toFixed(4) + ")";
 
       var actors = [v("actor1"), v("actor2")].filter(Boolean);
-      if (actors.length) { slot("actors").textContent = actors.join(" → "); } else { drop("actors"); }
+      if (actors.length) {
+        actors.forEach(function (actor, k) {
+          if (k) { slot("actors").appendChild(document.createTextNode(" → ")); }
+          showText(slot("actors").appendChild(document.createElement("span")), actor, CLIP_FIELD);
+        });
+      } else {
+        drop("actors");
+      }
       var fatalities = v("fatalities");
       slot("fatalities").textContent = fatalities === null ? "not stated" : String(fatalities);
 
-      var evidence = v("evidence"), place = v("place_text");
+      var evidence = v("evidence");
       if (!evidence) {
         drop("evidence");
       } else {
-        var quote = slot("evidence");
-        var last = 0;
-        if (place) {
-          var re = new RegExp(escapeRegExp(place), "giu");
-          var match;
-          while ((match = re.exec(evidence)) !== null) {
-            quote.appendChild(document.createTextNode(evidence.slice(last, match.index)));
-            L.DomUtil.create("mark", "", quote).textContent = match[0];
-            last = match.index + match[0].length;
-          }
-        }
-        quote.appendChild(document.createTextNode(evidence.slice(last)));
+        showText(slot("evidence"), evidence, CLIP_EVIDENCE, findAll(evidence, v("place_text")));
       }
 
       var url = v("source_url"), title = v("source_title");
       var linkable = this.data.linkable[this.rows[i][this.col.source_url]] === 1;
       if (linkable) {
         slot("source_link").href = url;
-        slot("source_link").textContent = title || url;
+        showText(slot("source_link"), title || url, CLIP_FIELD);
         drop("source_text");
       } else {
         drop("source_link");
-        slot("source_text").textContent = title || url || "unknown source";
+        showText(slot("source_text"), title || url || "unknown source", CLIP_FIELD);
       }
-      if (title && url && !linkable) { slot("source_note").textContent = " (" + url + ")"; } else { drop("source_note"); }
+      if (title && url && !linkable) {
+        var note = slot("source_note");
+        note.appendChild(document.createTextNode(" ("));
+        showText(note.appendChild(document.createElement("span")), url, CLIP_FIELD);
+        note.appendChild(document.createTextNode(")"));
+      } else {
+        drop("source_note");
+      }
       var sources = v("n_sources");
       slot("n_sources").textContent = sources === null ? "number of sources unknown" : "reported by " + plural(sources, "source");
       return node;
@@ -585,7 +739,9 @@
           this.value(i, "place_name") || this.value(i, "place_text"),
           fatalities === null ? "" : String(fatalities),
           this.value(i, "status")
-        ].forEach(function (text) { row.appendChild(document.createElement("td")).textContent = text; });
+        ].forEach(function (text) {
+          showText(row.appendChild(document.createElement("td")).appendChild(document.createElement("span")), text, CLIP_CELL);
+        });
         body.appendChild(row);
       }
       this.tableBody.textContent = "";
