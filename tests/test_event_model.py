@@ -38,6 +38,12 @@ NOT_INCIDENTS = {
     "sport": "The team's long-range shooting sank the visitors in Manchester on Sunday.",
     "anniversary": "Residents of Coventry marked the anniversary of the wartime air raids that destroyed the cathedral.",
     "crash": "A bus crashed into a lorry near Nakuru, killing eleven passengers.",
+    # fires, storms and history (the event model reads "fighting", "killed", "arrested")
+    "fire-crews": "Fire crews in Leeds were busy fighting two apartment fires overnight.",
+    "house-fire": "Neighbours in Dundee mourned three children killed in a fire at their home on Friday.",
+    "killer-bees": "A man in Tucson recovered after a killer bee attack on Sunday.",
+    "storm": "The cyclone destroyed thousands of buildings in Mackay and flattened the sugar cane crop.",
+    "history": "Thousands of Jews were arrested in Lyon during World War Two and deported.",
 }
 
 
@@ -95,6 +101,22 @@ def test_an_unplaced_sentence_joins_the_placed_incident_of_its_kind_before_it(ge
                                   "Police later dispersed the protesters with tear gas.")
     assert len(events) == 1, events[["event_type", "place_name", "evidence"]].to_dict("records")
     assert events.iloc[0].place_name == "Nairobi" and events.iloc[0].n_mentions == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "event_type"),
+    [
+        ("Gunmen set fire to a house in Kano on Sunday, killing four children.", None),
+        ("Russian forces fired rockets from a Hurricane launcher at Mykolaiv on Monday.", "Explosions/Remote violence"),
+        ("Residents protested in Beira on Monday against the slow repair of homes the cyclone destroyed.", "Protests"),
+    ],
+    ids=["arson", "a-launcher-named-hurricane", "a-protest-about-a-storm"],
+)
+def test_a_fire_or_a_storm_with_a_hand_or_a_cause_is_still_an_incident(geoparser, text, event_type):
+    events = events_of(geoparser, text)
+    assert len(events) == 1, text
+    if event_type is not None:
+        assert events.iloc[0].event_type == event_type
 
 
 def test_a_gathering_that_says_what_it_stands_for_is_a_protest_even_when_it_celebrates(geoparser):

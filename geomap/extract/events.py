@@ -401,6 +401,26 @@ _CAUSE = re.compile(r"\b(protest\w*|demonstrat\w*|rall(?:y|ies|ied)|demand\w*|ag
                     r"|denounc\w*|oppos\w*|petition\w*|sit-in|strik\w*|boycott\w*|chant\w*|slogans?|banners?"
                     r"|placards?|justice|rights?|condemn\w*)\b", re.IGNORECASE)
 
+# Fires, storms and other mishaps, and the history of past wars, are no ACLED events
+# ("firefighters battled a blaze", "a fire that killed four children", "killer bees
+# attacked", "were arrested during World War Two"), unless the sentence also names a
+# hand that did it or a cause people rose for ("set fire to", "gunmen", "protesters").
+# Storm words count only in lower case: "Hurricane" is a rocket launcher, "Earthquake" a
+# militia's name.
+_FIRE = (r"fire ?fighters?|firemen|fire (?:engines?|trucks?|crews?|departments?|services?|insurance|brigades?"
+         r"|stations?|chief|marshal)|blazes?|wildfires?|bushfires?|forest fires?|house fires?|apartment fires?"
+         r"|(?:a|the) fire (?:that|which|destroyed|broke out|ravaged|killed|gutted|spread)"
+         r"|(?:killed|died|injured) in (?:a|the) fire|short-circuit\w*")
+_NATURE = (r"killer bees?|bee stings?|cyclones?|hurricanes?|typhoons?|earthquakes?|tornado(?:e?s)?|floods?"
+           r"|flooding|landslides?|lightning")
+_MISHAP = re.compile(rf"\b(?:(?i:{_FIRE})|{_NATURE})\b|^(?i:{_NATURE})\b"
+                     r"|\b(?i:(?:during|in) (?:the )?(?:World War (?:One|Two|I{1,2}|[12])|(?:First|Second) World War|Holocaust))\b")
+_HAND = re.compile(r"\b(arson\w*|set (?:\w+ ){0,3}(?:on )?fire|set (?:\w+ ){0,3}ablaze|torch\w*|petrol bombs?|molotov\w*"
+                   r"|gunm[ae]n|militants?|rebels?|insurgents?|troops|soldiers|army|protest\w*|demonstrat\w*|mobs?|riot\w*"
+                   r"|bomb\w*|shell\w*|shot|shoot\w*|gunfire|opened fire|fired|assault\w*|pelt\w*|stabb\w*"
+                   r"|beat(?:s|en|ing)?|air ?strikes?|clash\w*|killed by|attackers?|assailants?|armed)\b",
+                   re.IGNORECASE)
+
 
 def _in_name(token: Token) -> bool:
     """Whether ``token`` is a word of a name of several words ("Battle" of "Battle
@@ -414,6 +434,11 @@ def _in_name(token: Token) -> bool:
 def _festivity(text: str) -> bool:
     """ "Pupils marched through Franklin to celebrate Mardi Gras": a festivity, no protest."""
     return _FESTIVE.search(text) is not None and _CAUSE.search(text) is None
+
+
+def _mishap(text: str) -> bool:
+    """ "A fire destroyed the roof of a home": a fire, a storm, a past war; no incident."""
+    return _MISHAP.search(text) is not None and _HAND.search(text) is None and _CAUSE.search(text) is None
 
 
 def _model_text(span: Span) -> str:
@@ -512,7 +537,8 @@ def find_event_mentions(
                         and not is_hypothetical(t) and not _in_name(t) for t in sent)
         threshold = min(CONTEXT_THRESHOLD if follows_event else 1.0, MECHANISM_THRESHOLD if mechanism else 1.0)
         guess = model.guess(_model_text(sent), prior=prior, threshold=threshold if threshold < 1.0 else None)
-        if guess.is_event and guess.event_type == "Protests" and prior is None and _festivity(text):
+        if guess.is_event and prior is None and (
+                _mishap(text) or guess.event_type == "Protests" and _festivity(text)):
             guess = replace(guess, p_event=0.0)
         last_index = index
         found: list[tuple[Token, Trigger, Mention | None]] = []
