@@ -48,7 +48,7 @@ jsonl = st.lists(st.one_of(record.map(lambda r: json.dumps(r, allow_nan=True)), 
 content = st.one_of(
     st.binary(max_size=300),
     awkward_text.map(lambda t: t.encode("utf-8", "surrogatepass")),
-    any_text.map(lambda t: t.encode("utf-16")),
+    any_text.map(lambda t: t.encode("utf-16", "surrogatepass")),
     awkward_text.map(lambda t: f"<html><title>{t}</title><body><p>{t}</p></body></html>".encode("utf-8", "surrogatepass")),
     jsonl,
 )
