@@ -44,6 +44,10 @@ NOT_INCIDENTS = {
     "killer-bees": "A man in Tucson recovered after a killer bee attack on Sunday.",
     "storm": "The cyclone destroyed thousands of buildings in Mackay and flattened the sugar cane crop.",
     "history": "Thousands of Jews were arrested in Lyon during World War Two and deported.",
+    # illness, accidents and sport the model still read as incidents
+    "illness": "Measles has killed nine children in Mzuzu since January, the health ministry said.",
+    "road-accident": "A minibus overturned near Kisumu on Sunday, killing seven passengers.",
+    "cricket": "Kumar captured three wickets as the visitors collapsed in Colombo on Monday.",
 }
 
 
@@ -109,8 +113,11 @@ def test_an_unplaced_sentence_joins_the_placed_incident_of_its_kind_before_it(ge
         ("Gunmen set fire to a house in Kano on Sunday, killing four children.", None),
         ("Russian forces fired rockets from a Hurricane launcher at Mykolaiv on Monday.", "Explosions/Remote violence"),
         ("Residents protested in Beira on Monday against the slow repair of homes the cyclone destroyed.", "Protests"),
+        ("Police in Kano tortured a man they had detained after a traffic accident, killing him.", None),
+        ("Hundreds of students marched through Milan on Tuesday after an accident at their school.", "Protests"),
     ],
-    ids=["arson", "a-launcher-named-hurricane", "a-protest-about-a-storm"],
+    ids=["arson", "a-launcher-named-hurricane", "a-protest-about-a-storm", "torture-after-an-accident",
+         "a-march-after-an-accident"],
 )
 def test_a_fire_or_a_storm_with_a_hand_or_a_cause_is_still_an_incident(geoparser, text, event_type):
     events = events_of(geoparser, text)

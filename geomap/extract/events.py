@@ -415,8 +415,22 @@ _NATURE = (r"killer bees?|bee stings?|cyclones?|hurricanes?|typhoons?|earthquake
            r"|flooding|landslides?|lightning")
 _MISHAP = re.compile(rf"\b(?:(?i:{_FIRE})|{_NATURE})\b|^(?i:{_NATURE})\b"
                      r"|\b(?i:(?:during|in) (?:the )?(?:World War (?:One|Two|I{1,2}|[12])|(?:First|Second) World War|Holocaust))\b")
+# Illness, accidents, sport and metaphor ("dengue fever has killed 15", "the bus
+# overturned, killing eleven", "captured three wickets", "bombing voters with attack ads"):
+# sport words only in lower case ("Goyim Defense League", "Preparedness Team" are names).
+_ORDINARY = re.compile(
+    r"\b(?:(?i:outbreaks?|epidemics?|cholera|dengue|malaria|measles|ebola|fever)\b.*\b(?i:killed|deaths?|died|dead)"
+    r"|(?i:(?:road|traffic|car|bus|train|plane|mining|mine|industrial) (?:accidents?|crash(?:es)?|collisions?)"
+    r"|overturned|derailed|capsized|collided|crashed into|(?:chemical|gas|fertili[sz]er) plant|gas leak"
+    r"|gas explosion|mine collapse|attack ads?|campaign ads?)"
+    r"|team's|league|coach|goalkeeper|striker|tournament|championship|trophy|innings|wickets?|playoffs?"
+    r"|touchdowns?|in the game)\b")
+# ... unless people gathered or acted for a cause (ACLED codes a students' sit-in after an
+# accident, or activists blocking a power plant, as protests).
+_GATHERING = re.compile(r"\b(activists?|occup\w*|block(?:ed|ing|ade)\w*|march\w*|gather\w*|rall\w*|students"
+                        r"|workers|strik\w*)\b", re.IGNORECASE)
 _HAND = re.compile(r"\b(arson\w*|set (?:\w+ ){0,3}(?:on )?fire|set (?:\w+ ){0,3}ablaze|torch\w*|petrol bombs?|molotov\w*"
-                   r"|gunm[ae]n|militants?|rebels?|insurgents?|troops|soldiers|army|protest\w*|demonstrat\w*|mobs?|riot\w*"
+                   r"|gunm[ae]n|militants?|rebels?|insurgents?|troops|soldiers|army|protest\w*|demonstrat\w*|mobs?|riot\w*|tortur\w*"
                    r"|bomb\w*|shell\w*|shot|shoot\w*|gunfire|opened fire|fired|assault\w*|pelt\w*|stabb\w*"
                    r"|beat(?:s|en|ing)?|air ?strikes?|clash\w*|killed by|attackers?|assailants?|armed)\b",
                    re.IGNORECASE)
@@ -437,8 +451,11 @@ def _festivity(text: str) -> bool:
 
 
 def _mishap(text: str) -> bool:
-    """ "A fire destroyed the roof of a home": a fire, a storm, a past war; no incident."""
-    return _MISHAP.search(text) is not None and _HAND.search(text) is None and _CAUSE.search(text) is None
+    """ "A fire destroyed the roof of a home": a fire, a storm, a past war, an illness, an
+    accident, a game; no incident."""
+    if _HAND.search(text) is not None or _CAUSE.search(text) is not None:
+        return False
+    return _MISHAP.search(text) is not None or (_ORDINARY.search(text) is not None and _GATHERING.search(text) is None)
 
 
 def _model_text(span: Span) -> str:
