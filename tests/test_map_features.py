@@ -172,7 +172,8 @@ def test_each_located_event_is_one_marker_with_its_precision_drawn(open_page, tm
     )
     seen = open_page(write_map(events, tmp_path / "map.html"))
     page = seen.page
-    assert page.locator(".geomap-event").count() == 5 == seen.shown()  # 6 events, one without a place
+    assert page.locator(".geomap-event").count() == 5  # 6 events, one without a place: listed, not drawn
+    assert seen.shown() == 6
     assert page.locator(".geomap-cluster").count() == 0
     # exact places: a pin; "near": a dot in a ring of 10 km; a region: a labelled square, no disc
     assert page.locator(".geomap-event:not(.geomap-approx)").count() == 3
@@ -314,6 +315,9 @@ def table_rows(page) -> list[list[str]]:
     )
 
 
+ACTORS = "Ukrainian forces → Russian forces"  # korenevo()'s
+
+
 def download_csv(page) -> tuple[str, list[dict]]:
     with page.expect_download() as info:
         page.locator('[data-geomap="download"]').click()
@@ -330,9 +334,10 @@ def test_table_and_csv_hold_exactly_the_shown_events(grid_map: Visit, tmp_path: 
     page.wait_for_function("() => document.querySelectorAll('.geomap-table tbody tr').length > 0")
     rows = table_rows(page)
     assert len(rows) == 14
-    assert rows[0] == ["2024-08-01", "Battles", "Odesa", "3", "reported"]
-    assert rows[-1] == ["undated", "Strategic developments", "Chernihiv", "3", "planned"]  # undated last, marked
-    assert rows[6] == ["2024-08-02", "Riots", HOSTILE_PLACE, "3", "reported"]  # shown as text
+    # date, type, place, country, actors, fatalities, status
+    assert rows[0] == ["2024-08-01", "Battles", "Odesa", "Russia", "Ukrainian forces", "3", "reported"]
+    assert rows[-1] == ["undated", "Strategic developments", "Chernihiv", "Russia", ACTORS, "3", "planned"]  # undated last, marked
+    assert rows[6] == ["2024-08-02", "Riots", HOSTILE_PLACE, "Russia", "<b>mob</b> → Russian forces", "3", "reported"]  # as text
     assert page.locator(".geomap-table img, .geomap-table script").count() == 0
     page.locator(".geomap-panel label", has_text="Protests").locator("input").uncheck()
     page.locator('[data-geomap="date-to"]').fill("2024-08-02")
@@ -472,10 +477,10 @@ def test_two_fragments_work_on_one_page(open_page, tmp_path: Path) -> None:
     assert page.locator(".leaflet-container").count() == 2
     assert page.locator("#first .geomap-event").count() == 4
     assert seen.drawn("#second") == 14
-    assert seen.count_text(0) == "4 of 4 events shown" and seen.count_text(1) == "14 of 14 events shown"
+    assert seen.count_text(0) == "5 of 5 events shown" and seen.count_text(1) == "14 of 14 events shown"
     page.locator("#second .geomap-panel label", has_text="Battles").locator("input").uncheck()
     seen.wait_for_count("10 of 14", nth=1)
-    assert seen.count_text(0) == "4 of 4 events shown"  # the first map is not touched
+    assert seen.count_text(0) == "5 of 5 events shown"  # the first map is not touched
     assert page.locator("#first .geomap-event").count() == 4
     page.locator("#first .geomap-event.geomap-t0").click()
     page.locator("#first .leaflet-popup-content", has_text="Korenevo").wait_for()
@@ -593,7 +598,7 @@ def test_render_embed_online_tiles_and_cdn(tmp_path: Path) -> None:
     small = (tmp_path / "small.html").read_text(encoding="utf-8")
     assert "https://tile.openstreetmap.org/{z}/{x}/{y}.png" in small and "https://unpkg.com/leaflet@1.9.4" in small
     assert len(small) < 600_000
-    assert len(page_events(small)) == 4
+    assert len(page_events(small)) == 5  # the one without a place too: it is in the table
 
 
 @pytest.mark.parametrize(

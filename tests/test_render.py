@@ -272,11 +272,11 @@ def test_golden_map() -> None:
 # --- what the page carries and draws --------------------------------------------------
 
 
-def test_every_located_event_travels_once_with_every_column() -> None:
+def test_every_event_travels_once_with_every_column() -> None:
     html = html_of(read_events())
     events = page_events(html)
-    assert [e["event_id"] for e in events] == [  # by date, undated (planned) last
-        "ev-korenevo", "ev-luhansk", "ev-moscow-city", "ev-istanbul"
+    assert [e["event_id"] for e in events] == [  # by date, undated (planned) last; the unplaced one too
+        "ev-korenevo", "ev-luhansk", "ev-moscow-city", "ev-unlocated", "ev-istanbul"
     ]
     data = page_data(html)
     assert [c for c in data["columns"] if not c.startswith("_")] == list(EVENT_COLUMNS)
@@ -289,21 +289,24 @@ def test_type_panel_lists_each_type_with_its_count() -> None:
     html = html_of(read_events())
     panel = read_fragment(re.search(r'<details id="geomap-panel".*?</details>', html, re.S).group(0))
     text = " ".join("".join(panel.text).split())
-    assert "Battles (1) Explosions/Remote violence (2) Strategic developments (1)" in text
-    assert "4 of 4 events shown" in text
+    # the event without a place counts: it is listed in the table, and the filters apply to it
+    assert "Battles (1) Explosions/Remote violence (2) Violence against civilians (1) Strategic developments (1)" in text
+    assert "5 of 5 events shown" in text
     boxes = [attrs for tag, attrs in panel.tags if tag == "input" and attrs.get("data-geomap") == "type"]
-    assert [b["value"] for b in boxes] == ["0", "1", "2"]
+    assert [b["value"] for b in boxes] == ["0", "1", "2", "3"]
     dates = [attrs for tag, attrs in panel.tags if tag == "input" and attrs.get("type") == "date"]
-    assert [(d["min"], d["max"]) for d in dates] == [("2024-08-06", "2024-08-08")] * 2
+    assert [(d["min"], d["max"]) for d in dates] == [("2024-08-06", "2024-08-10")] * 2
     types = explorer_options(html)["types"]
-    assert [t["label"] for t in types] == ["Battles", "Explosions/Remote violence", "Strategic developments"]
-    assert [t["cls"] for t in types] == ["geomap-t0", "geomap-t1", "geomap-t5"]
+    assert [t["label"] for t in types] == ["Battles", "Explosions/Remote violence", "Violence against civilians",
+                                           "Strategic developments"]
+    assert [t["cls"] for t in types] == ["geomap-t0", "geomap-t1", "geomap-t2", "geomap-t5"]
 
 
-def test_unlocated_event_is_counted_not_drawn() -> None:
+def test_unlocated_event_travels_without_coordinates_and_the_legend_says_where_it_is() -> None:
     html = html_of(read_events())
-    assert "ev-unlocated" not in html
-    assert "1 event without a known place is not on the map." in html
+    (unplaced,) = [e for e in page_events(html) if e["event_id"] == "ev-unlocated"]
+    assert unplaced["lat"] is None and unplaced["lon"] is None
+    assert "1 event without a known place is not on the map: the table lists it as “no place”." in html
 
 
 @pytest.mark.parametrize(
@@ -351,6 +354,7 @@ def test_status_reaches_the_pin_style() -> None:
         "ev-luhansk": "unconfirmed",
         "ev-moscow-city": "reported",
         "ev-istanbul": "planned",
+        "ev-unlocated": "reported",
     }
 
 
@@ -511,7 +515,7 @@ def test_fragment_is_one_block_without_page_structure() -> None:
     ids = element_ids(fragment)
     assert len(ids) == len(set(ids))
     assert all(i == "kursk" or i.startswith("kursk-") or i.startswith("map_f") for i in ids), ids
-    assert len(page_events(fragment, "kursk-data")) == 4
+    assert len(page_events(fragment, "kursk-data")) == 5
     # the map's script keeps its variables to itself
     assert "<script>\n(function () {\n" in fragment
 

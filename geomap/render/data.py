@@ -42,6 +42,7 @@ __all__ = [
     "EventTable",
     "event_table",
     "located_events",
+    "all_events",
     "text",
     "whole",
     "safe_href",
@@ -134,7 +135,8 @@ def type_order(event_types: Sequence[str]) -> list[str]:
 
 @dataclass(frozen=True)
 class EventTable:
-    """The located events as the page's table, and what the controls around it need."""
+    """Every event as the page's table (those without a place with null lat/lon: listed in the
+    table and the CSV, not drawn), and what the controls around it need."""
 
     data: dict[str, Any]
     type_counts: list[tuple[str, int]]  # in the legend's order; "" is a missing type
@@ -142,12 +144,16 @@ class EventTable:
     draw_kinds: set[int]  # PIN, RING, AREA present
     first_date: str  # "" when no event has a date
     last_date: str
-    bounds: Bounds | None  # every point and circle; None for no events
+    bounds: Bounds | None  # every point and circle; None for no located events
     n_unlocated: int
 
     @property
-    def n_located(self) -> int:
+    def n_events(self) -> int:
         return len(self.data["rows"])
+
+    @property
+    def n_located(self) -> int:
+        return self.n_events - self.n_unlocated
 
 
 def located_events(events: pd.DataFrame) -> tuple[pd.DataFrame, int]:
@@ -187,6 +193,25 @@ def located_events(events: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     frame = events[located].assign(lat=lat[located], lon=lon[located])
     frame = frame.reindex(columns=[c.name for c in EVENT_SCHEMA]).reset_index(drop=True)
     return _sorted(frame), int((~located).sum())
+
+
+def all_events(events: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Every row, with float lat/lon (NaN where the event has no place), in the order of
+    :func:`located_events`; and how many have no place.
+
+    Raises:
+        RenderError: as :func:`located_events`.
+    """
+    located, n_unlocated = located_events(events)
+    if not n_unlocated:
+        return located, 0
+    lat = pd.to_numeric(events["lat"], errors="coerce").astype("float64")
+    lon = pd.to_numeric(events["lon"], errors="coerce").astype("float64")
+    missing = lat.isna() | lon.isna()
+    unlocated = events[missing].assign(lat=np.nan, lon=np.nan)
+    unlocated = unlocated.reindex(columns=[c.name for c in EVENT_SCHEMA])
+    frame = pd.concat([located, unlocated.astype(located.dtypes.to_dict(), errors="ignore")], ignore_index=True)
+    return _sorted(frame), n_unlocated
 
 
 def _texts(column: pd.Series) -> pd.Series:
@@ -261,7 +286,7 @@ def _drawing(frame: pd.DataFrame) -> tuple[list[float], list[int]]:
 
 
 def event_table(events: pd.DataFrame) -> EventTable:
-    """The page's table of the located events (see the module docstring for its shape).
+    """The page's table of every event (see the module docstring for its shape).
 
     Raises:
         RenderError: as :func:`located_events`.
@@ -270,12 +295,12 @@ def event_table(events: pd.DataFrame) -> EventTable:
         >>> frame = pd.DataFrame({"event_type": ["Battles", "Riots"], "lat": [51.41, None],
         ...                       "lon": [34.9, None], "status": ["claimed", None]})
         >>> table = event_table(frame)
-        >>> table.n_located, table.n_unlocated, table.type_counts
-        (1, 1, [('Battles', 1)])
+        >>> table.n_events, table.n_located, table.n_unlocated, table.type_counts
+        (2, 1, 1, [('Battles', 1), ('Riots', 1)])
         >>> table.data["tables"][table.data["columns"].index("status")], table.data["status_keys"]
-        (['claimed'], ['claimed'])
+        (['', 'claimed'], ['unknown', 'claimed'])
     """
-    frame, n_unlocated = located_events(events)
+    frame, n_unlocated = all_events(events)
     columns: list[str] = []
     tables: list[list[str] | None] = []
     cells: list[list[Any]] = []
@@ -310,6 +335,7 @@ def event_table(events: pd.DataFrame) -> EventTable:
     status_keys = [status_key(s) for s in status_table]
     status_codes = set(cells[columns.index("status")])
     dates = sorted(d for d in (by_name["event_date"] or []) if d)
+    placed = frame["lat"].notna().to_numpy() if len(frame) else np.zeros(0, dtype=bool)
     data = {
         "columns": columns,
         "tables": tables,
@@ -321,10 +347,11 @@ def event_table(events: pd.DataFrame) -> EventTable:
         data=data,
         type_counts=[(name, code_counts[i]) for i, name in enumerate(type_table)],
         statuses=sorted({status_keys[i] for i in status_codes}),
-        draw_kinds=set(kinds),
+        draw_kinds={k for k, p in zip(kinds, placed) if p},
         first_date=dates[0] if dates else "",
         last_date=dates[-1] if dates else "",
-        bounds=_bounds(frame["lat"].to_numpy(), frame["lon"].to_numpy(), radii, kinds),
+        bounds=_bounds(frame["lat"].to_numpy()[placed], frame["lon"].to_numpy()[placed],
+                       [r for r, p in zip(radii, placed) if p], [k for k, p in zip(kinds, placed) if p]),
         n_unlocated=n_unlocated,
     )
 

@@ -151,8 +151,9 @@ def place_layer(table: EventTable, native_zoom: int) -> PlaceLabels:
     """
     column = table.data["columns"]
     rows = table.data["rows"]
-    lat = [r[column.index("lat")] for r in rows]
-    lon = [r[column.index("lon")] for r in rows]
+    placed = [r for r in rows if r[column.index("lat")] is not None]  # an event without a place has no neighbours
+    lat = [r[column.index("lat")] for r in placed]
+    lon = [r[column.index("lon")] for r in placed]
     return PlaceLabels(place_labels(lat, lon), name="Place names", native_zoom=native_zoom)
 
 
@@ -246,7 +247,7 @@ def filter_panel(table: EventTable, element_id: str) -> MapControl:
     """
     markup = _TEMPLATES["panel"].render(
         element_id=element_id,
-        n_events=table.n_located,
+        n_events=table.n_events,
         types=[
             {"name": type_label(name), "count": f"{count:,}", "type_class": type_class(name)}
             for name, count in table.type_counts
@@ -265,8 +266,16 @@ def _undated(table: EventTable) -> int:
     return sum(1 for row in table.data["rows"] if dates[row[column]] == "")
 
 
+# The events table's columns: the key the page sorts by (events.js: SORT_KEYS), and the header.
+TABLE_COLUMNS = (
+    ("date", "Date"), ("type", "Type"), ("place", "Place"), ("country", "Country"), ("actors", "Actors"),
+    ("fatalities", "Fatalities"), ("status", "Status"),
+)
+
+
 def table_panel(table: EventTable, element_id: str) -> MapControl:
-    """The collapsible table of the shown events (date, type, place, fatalities, status).
+    """The collapsible table of the shown events (date, type, place, country, actors, fatalities,
+    status), sorted by a click on a header, and a switch to list only the events in view.
 
     Example:
         >>> from geomap.render.data import event_table
@@ -275,7 +284,7 @@ def table_panel(table: EventTable, element_id: str) -> MapControl:
         >>> table_panel(table, "geomap-table").html.startswith('<details id="geomap-table"')
         True
     """
-    markup = _TEMPLATES["table"].render(element_id=element_id, n_events=table.n_located)
+    markup = _TEMPLATES["table"].render(element_id=element_id, n_events=table.n_events, columns=TABLE_COLUMNS)
     return MapControl(markup, element_id, position="bottomright")
 
 
@@ -290,7 +299,7 @@ def legend(
 
     Example:
         >>> control = legend(["reported", "planned"], {0, 2}, n_unlocated=1)
-        >>> "1 event without a known place is not on the map." in control.html
+        >>> "1 event without a known place is not on the map: the table lists it" in control.html
         True
     """
     markup = _TEMPLATES["legend"].render(

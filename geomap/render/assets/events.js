@@ -36,6 +36,11 @@
   // place (in a box that scrolls). Names on the map and in tooltips are cut shorter, for good:
   // the popup has the whole text.
   var CLIP_EVIDENCE = 500, CLIP_FIELD = 120, CLIP_CELL = 80, CLIP_LABEL = 80;
+  // The table's columns, by the key its header carries (layers.py: TABLE_COLUMNS); the table opens
+  // sorted as the page's table is, by date (undated last).
+  var SORT_KEYS = ["date", "type", "place", "country", "actors", "fatalities", "status"];
+  var DEFAULT_SORT = { key: "date", dir: 1 };
+  var STATE_DELAY_MS = 250;  // the URL hash is written this long after the last change
 
   function fold(s) {
     return s.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
@@ -214,11 +219,20 @@
       popup.setContent(content);  // the same node, laid out again (a bound popup keeps it so)
       this.clearControls(popup);
     }.bind(this));
+    this.stateKey = options.panel.replace(/-panel$/, "");
+    var view = this.restoreState();
     this.filter();
-    if (options.fit) {
+    if (view) {
+      map.setView(view.center, view.zoom, { animate: false });
+    } else if (options.fit) {
       map.fitBounds(options.fit.bounds, { padding: options.fit.padding, maxZoom: options.fit.maxZoom, animate: false });
     }
-    map.on("moveend", this.draw, this);
+    map.on("moveend", function () {  // bound after the fit: the view the map opens on is not written
+      this.moved = true;
+      this.draw();
+      if (this.inView.checked) { this.renderTable(); }
+      this.saveState();
+    }, this);
     this.draw();
     var container = map.getContainer();
     container.geomap = this;
@@ -260,7 +274,10 @@
       var max = 85.0511287798;
       this.x = new Float64Array(n);
       this.y = new Float64Array(n);
+      this.placed = new Uint8Array(n);  // 0: an event the text places nowhere (listed, not drawn)
       for (var i = 0; i < n; i++) {
+        if (this.rows[i][cLat] === null || this.rows[i][cLon] === null) { this.x[i] = this.y[i] = NaN; continue; }
+        this.placed[i] = 1;
         var lat = Math.max(Math.min(this.rows[i][cLat], max), -max);
         var sin = Math.sin(lat * Math.PI / 180);
         this.x[i] = (this.rows[i][cLon] + 180) / 360;
@@ -281,7 +298,7 @@
       this.undated = find("undated");  // absent when every event has a date
       this.dateNote = find("date-note");
       this.countText = find("count");
-      var update = function () { self.filter(); self.draw(); };
+      var update = function () { self.filter(); self.draw(); self.saveState(); };
       this.typeBoxes.forEach(function (box) { box.addEventListener("change", update); });
       [this.dateFrom, this.dateTo].forEach(function (input) {
         input.addEventListener("input", update);
@@ -296,6 +313,18 @@
       this.tableNote = table.querySelector('[data-geomap="table-note"]');
       this.tableCount = table.querySelector('[data-geomap="table-count"]');
       table.addEventListener("toggle", function () { self.renderTable(); });
+      this.inView = table.querySelector('[data-geomap="in-view"]');
+      this.inView.addEventListener("change", function () { self.renderTable(); self.saveState(); });
+      this.sort = { key: DEFAULT_SORT.key, dir: DEFAULT_SORT.dir };
+      this.headers = Array.prototype.slice.call(table.querySelectorAll("th[data-sort]"));
+      this.headers.forEach(function (th) {
+        th.querySelector("button").addEventListener("click", function () {
+          var key = th.getAttribute("data-sort");
+          self.sort = { key: key, dir: self.sort.key === key ? -self.sort.dir : 1 };
+          self.renderTable();
+          self.saveState();
+        });
+      });
       function open(event) {
         var row = event.target.closest("tr");
         if (row && row.geomapIndex !== undefined) {
@@ -456,6 +485,7 @@
       var cType = this.col.event_type;
       for (var k = 0; k < this.shown.length; k++) {
         var i = this.shown[k];
+        if (!this.placed[i]) { continue; }
         var cx = Math.floor(this.x[i] * scale), cy = Math.floor(this.y[i] * scale);
         var key = cy * width + cx;
         var bin = bins.get(key);
@@ -588,7 +618,7 @@
       var members = [];
       for (var k = 0; k < this.shown.length; k++) {
         var i = this.shown[k];
-        if (Math.floor(this.x[i] * scale) === bin.cx && Math.floor(this.y[i] * scale) === bin.cy) {
+        if (this.placed[i] && Math.floor(this.x[i] * scale) === bin.cx && Math.floor(this.y[i] * scale) === bin.cy) {
           members.push(i);
         }
       }
@@ -619,9 +649,10 @@
     },
 
     // Open event i's popup at its place (from the table or a cluster's list); returns the popup.
+    // An event without a place opens at the centre of the map, its popup saying so.
     showEvent: function (i, zoomTo) {
-      var at = this.latLng(i);
-      if (zoomTo) {
+      var at = this.placed[i] ? this.latLng(i) : this.map.getCenter();
+      if (zoomTo && this.placed[i]) {
         this.map.setView(at, Math.max(this.map.getZoom(), 7), { animate: false });
       }
       return L.popup(this.popupOptions()).setLatLng(at).setContent(this.popup(i)).openOn(this.map);
@@ -673,7 +704,9 @@
       if (kind !== PIN && radius > 0) { precision += ", within about " + shortNumber(radius) + " km"; }
       if (kind === PIN && radius > 5) { precision += ", a place about " + shortNumber(radius) + " km across"; }
       if (v("geo_precision") === null) { precision += " (precision not stated)"; }
-      slot("precision").textContent = precision + " (" + v("lat").toFixed(4) + ", " + v("lon").toFixed(4) + ")";
+      slot("precision").textContent = this.placed[i]
+        ? precision + " (" + v("lat").toFixed(4) + ", " + v("lon").toFixed(4) + ")"
+        : "no place: not on the map (the text names none that was found)";
 
       var actors = [v("actor1"), v("actor2")].filter(Boolean);
       if (actors.length) {
@@ -717,38 +750,176 @@
       return node;
     },
 
+    // The filters, the sort, the "only events in view" switch and (once it has moved) the map's
+    // centre and zoom, in the page's URL hash, so that a link reopens the same view: this map's
+    // keys start with its name ("geomap.q=kursk&geomap.z=9"), those of other maps on the page stay.
+    // Written a moment after the last change (typing, panning), not on each.
+    saveState: function () {
+      clearTimeout(this.stateTimer);
+      this.stateTimer = setTimeout(this._writeState.bind(this), STATE_DELAY_MS);
+    },
+
+    _writeState: function () {
+      var params = new URLSearchParams(window.location.hash.slice(1));
+      var key = this.stateKey;
+      var own = [];
+      params.forEach(function (value, name) { if (name.indexOf(key + ".") === 0) { own.push(name); } });
+      own.forEach(function (name) { params.delete(name); });
+      function set(name, value) { params.set(key + "." + name, value); }
+      var query = this.search.value.trim();
+      if (query) { set("q", query); }
+      var on = this.typeBoxes.filter(function (box) { return box.checked; });
+      if (on.length !== this.typeBoxes.length) { set("t", on.map(function (box) { return box.value; }).join(",")); }
+      if (this.dateFrom.value) { set("from", this.dateFrom.value); }
+      if (this.dateTo.value) { set("to", this.dateTo.value); }
+      if (this.undated && !this.undated.checked) { set("undated", "0"); }
+      if (this.sort.key !== DEFAULT_SORT.key || this.sort.dir !== DEFAULT_SORT.dir) {
+        set("sort", (this.sort.dir < 0 ? "-" : "") + this.sort.key);
+      }
+      if (this.inView.checked) { set("view", "1"); }
+      if (this.moved) {
+        var centre = this.map.getCenter();
+        set("c", centre.lat.toFixed(5) + "," + centre.lng.toFixed(5));
+        set("z", String(this.map.getZoom()));
+      }
+      var hash = params.toString();
+      var url = window.location.href.split("#")[0] + (hash ? "#" + hash : "");
+      if (url !== window.location.href) { window.history.replaceState(window.history.state, "", url); }
+    },
+
+    // Set the controls from the URL hash (see saveState); the map's view written there, or null.
+    restoreState: function () {
+      var params = new URLSearchParams(window.location.hash.slice(1));
+      var key = this.stateKey;
+      function get(name) { return params.get(key + "." + name); }
+      if (get("q") !== null) { this.search.value = get("q"); }
+      if (get("t") !== null) {
+        var on = get("t").split(",");
+        this.typeBoxes.forEach(function (box) { box.checked = on.indexOf(box.value) !== -1; });
+      }
+      if (get("from") !== null) { this.dateFrom.value = get("from"); }
+      if (get("to") !== null) { this.dateTo.value = get("to"); }
+      if (this.undated && get("undated") === "0") { this.undated.checked = false; }
+      var sort = get("sort");
+      if (sort !== null) {
+        var dir = sort.charAt(0) === "-" ? -1 : 1;
+        var name = sort.replace(/^-/, "");
+        if (SORT_KEYS.indexOf(name) !== -1) { this.sort = { key: name, dir: dir }; }
+      }
+      if (get("view") === "1") { this.inView.checked = true; }
+      var centre = (get("c") || "").split(",").map(Number), zoom = Number(get("z"));
+      this.moved = false;
+      if (centre.length === 2 && centre.every(isFinite) && get("z") !== null && isFinite(zoom) &&
+          Math.abs(centre[0]) <= 90 && Math.abs(centre[1]) <= 360) {
+        this.moved = true;  // a view from a link: kept in the hash as it is
+        return { center: L.latLng(centre[0], centre[1]), zoom: zoom };
+      }
+      return null;
+    },
+
+    // The country's name (from the gazetteer), or its code.
+    country: function (i) {
+      var cc = this.value(i, "country_code");
+      return (this.options.countryNames || {})[cc] || cc;
+    },
+
+    actors: function (i) {
+      return [this.value(i, "actor1"), this.value(i, "actor2")].filter(Boolean).join(" → ");
+    },
+
+    // The value event i is sorted by in a column of the table ("" or null: missing, listed last).
+    sortValue: function (i, key) {
+      switch (key) {
+      case "date": return this.value(i, "event_date");
+      case "type": return this.typeInfo(i).label;
+      case "place": return this.placed[i] ? this.value(i, "place_name") || this.value(i, "place_text") : "";
+      case "country": return this.country(i);
+      case "actors": return this.actors(i);
+      case "fatalities": return this.value(i, "fatalities");
+      default: return this.value(i, "status");
+      }
+    },
+
+    // The events the table lists: the shown ones (in view, with the switch on), in its sort order.
+    tableEvents: function (sorted) {
+      var list = this.shown;
+      if (this.inView.checked) {
+        var bounds = this.map.getBounds(), self = this;
+        list = Array.prototype.filter.call(list, function (i) { return self.placed[i] && bounds.contains(self.latLng(i)); });
+      }
+      var sort = this.sort;
+      if (!sorted || (sort.key === DEFAULT_SORT.key && sort.dir === DEFAULT_SORT.dir)) { return list; }
+      var keys = new Map(), self2 = this;
+      Array.prototype.forEach.call(list, function (i) { keys.set(i, self2.sortValue(i, sort.key)); });
+      var collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
+      return Array.prototype.slice.call(list).sort(function (a, b) {
+        var ka = keys.get(a), kb = keys.get(b);
+        var ma = ka === null || ka === "", mb = kb === null || kb === "";
+        if (ma || mb) { return ma === mb ? a - b : (ma ? 1 : -1); }  // missing values last, either way
+        var order = typeof ka === "number" ? ka - kb : collator.compare(ka, kb);
+        return order ? order * sort.dir : a - b;
+      });
+    },
+
     // The table of shown events: the first maxTableRows of them, while it is open.
     renderTable: function () {
-      var n = this.shown.length;
+      var sort = this.sort;
+      this.headers.forEach(function (th) {
+        var key = th.getAttribute("data-sort");
+        if (key === sort.key) { th.setAttribute("aria-sort", sort.dir > 0 ? "ascending" : "descending"); }
+        else { th.removeAttribute("aria-sort"); }
+      });
+      var open = this.tablePanel.open;
+      var list = this.tableEvents(open);
+      var n = list.length;
       this.tableCount.textContent = count(n);
-      if (!this.tablePanel.open) {
+      if (!open) {
         return;
       }
       var limit = Math.min(n, this.options.maxTableRows);
       var body = document.createDocumentFragment();
+      function missing(cell, text) {
+        var span = cell.appendChild(document.createElement("span"));
+        span.className = "geomap-missing";
+        span.textContent = text;
+      }
       for (var k = 0; k < limit; k++) {
-        var i = this.shown[k];
+        var i = list[k];
         var fatalities = this.value(i, "fatalities");
         var row = document.createElement("tr");
         row.className = this.typeInfo(i).cls;
         row.tabIndex = 0;
         row.geomapIndex = i;
-        [
-          this.value(i, "event_date") || "undated",
+        var date = row.appendChild(document.createElement("td"));
+        if (this.value(i, "event_date")) { date.textContent = this.value(i, "event_date"); } else { missing(date, "undated"); }
+        var cells = [
           this.typeInfo(i).label,
-          this.value(i, "place_name") || this.value(i, "place_text"),
+          this.placed[i] ? this.value(i, "place_name") || this.value(i, "place_text") : null,
+          this.country(i),
+          this.actors(i),
           fatalities === null ? "" : String(fatalities),
           this.value(i, "status")
-        ].forEach(function (text) {
-          showText(row.appendChild(document.createElement("td")).appendChild(document.createElement("span")), text, CLIP_CELL);
-        });
+        ];
+        for (var c = 0; c < cells.length; c++) {
+          var cell = row.appendChild(document.createElement("td"));
+          if (cells[c] === null) {  // no place: marked, with the words the text used, if any
+            missing(cell, "no place");
+            if (this.value(i, "place_text")) {
+              cell.appendChild(document.createTextNode(" "));
+              showText(cell.appendChild(document.createElement("span")), "“" + this.value(i, "place_text") + "”", CLIP_CELL);
+            }
+          } else {
+            showText(cell.appendChild(document.createElement("span")), cells[c], CLIP_CELL);
+          }
+        }
         body.appendChild(row);
       }
       this.tableBody.textContent = "";
       this.tableBody.appendChild(body);
+      var what = this.inView.checked ? "shown events in view" : "shown events";
       this.tableNote.textContent = n > limit
-        ? "The first " + count(limit) + " of " + plural(n, "shown event") + "; the CSV has them all."
-        : (n === 0 ? "No event matches the filters." : "");
+        ? "The first " + count(limit) + " of " + count(n) + " " + what + "; the CSV has every shown event."
+        : (n === 0 ? (this.shown.length ? "No shown event is in view." : "No event matches the filters.") : "");
     },
 
     // The shown events as CSV text: the events table's columns, in its order.
