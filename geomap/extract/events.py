@@ -357,13 +357,12 @@ def _sentence_place(doc: Doc, sent_mentions: Sequence[Mention], doc_country: str
     country where the sentence names one there, a town before a district before a
     province, the first named first. No country: its centre says nothing of where; nor
     a name used as an actor or as where someone went ("withdrew towards Manbij")."""
-    pool = [m for m in sent_mentions if m.kind == "place" and m.place is not None
+    pool = [(m, m.place) for m in sent_mentions if m.kind == "place" and m.place is not None
             and not m.place.feature_code.startswith("PCL") and _named_as_where(doc, m)]
-    local = [m for m in pool if m.place is not None and m.place.country_code == doc_country]
-    pool = local or pool
+    pool = [(m, p) for m, p in pool if p.country_code == doc_country] or pool
     if not pool:
         return None
-    return min(pool, key=lambda m: (_AREA_RANK.get(m.place.feature_code, 0) if m.place else 9, m.start))
+    return min(pool, key=lambda mp: (_AREA_RANK.get(mp[1].feature_code, 0), mp[0].start))[0]
 
 
 def _place_key(place: Mention | None, approximate: set[int]) -> int | str | None:
@@ -404,7 +403,7 @@ _CAUSE = re.compile(r"\b(protest\w*|demonstrat\w*|rall(?:y|ies|ied)|demand\w*|ag
 # Fires, storms and other mishaps, and the history of past wars, are no ACLED events
 # ("firefighters battled a blaze", "a fire that killed four children", "killer bees
 # attacked", "were arrested during World War Two"), unless the sentence also names a
-# hand that did it or a cause people rose for ("set fire to", "gunmen", "protesters").
+# hand that did it (_HAND) or a cause people rose for (_CAUSE: "protesters", "strike").
 # Storm words count only in lower case: "Hurricane" is a rocket launcher, "Earthquake" a
 # militia's name.
 _FIRE = (r"fire ?fighters?|firemen|fire (?:engines?|trucks?|crews?|departments?|services?|insurance|brigades?"
@@ -428,9 +427,9 @@ _ORDINARY = re.compile(
 # ... unless people gathered or acted for a cause (ACLED codes a students' sit-in after an
 # accident, or activists blocking a power plant, as protests).
 _GATHERING = re.compile(r"\b(activists?|occup\w*|block(?:ed|ing|ade)\w*|march\w*|gather\w*|rall\w*|students"
-                        r"|workers|strik\w*)\b", re.IGNORECASE)
+                        r"|workers)\b", re.IGNORECASE)
 _HAND = re.compile(r"\b(arson\w*|set (?:\w+ ){0,3}(?:on )?fire|set (?:\w+ ){0,3}ablaze|torch\w*|petrol bombs?|molotov\w*"
-                   r"|gunm[ae]n|militants?|rebels?|insurgents?|troops|soldiers|army|protest\w*|demonstrat\w*|mobs?|riot\w*|tortur\w*"
+                   r"|gunm[ae]n|militants?|rebels?|insurgents?|troops|soldiers|army|mobs?|riot\w*|tortur\w*"
                    r"|bomb\w*|shell\w*|shot|shoot\w*|gunfire|opened fire|fired|assault\w*|pelt\w*|stabb\w*"
                    r"|beat(?:s|en|ing)?|air ?strikes?|clash\w*|killed by|attackers?|assailants?|armed)\b",
                    re.IGNORECASE)
@@ -588,12 +587,9 @@ def find_event_mentions(
                 for k, (token, trig, place) in enumerate(found):
                     if place is None:
                         place = fallback
-                    else:
-                        root = roots.get(id(place))
-                        place = replace(place, place=fallback.place)
-                        if root is not None:
-                            roots[id(place)] = root
-                    approximate.add(id(place))
+                        approximate.add(id(place))
+                    else:  # the name stays as written, at the stand-in's coordinates
+                        place = _placed(doc, place, fallback, mentions, None, roots, approximate)
                     found[k] = (token, trig, place)
 
         # "X was killed in a strike near Y": an unplaced word joins the nearest placed
