@@ -1,4 +1,5 @@
-"""Region abbreviations as news writes them after a town ("Fla.", "Alta.", "N.S.W.", "FL"), from data/region_abbreviations.csv."""
+"""Region abbreviations as news writes them after a town ("Fla.", "Alta.", "N.S.W.", "FL"), from data/region_abbreviations.csv,
+and the short forms it writes alone ("NSW", "T&T")."""
 
 from __future__ import annotations
 
@@ -6,7 +7,29 @@ import csv
 import functools
 import importlib.resources
 
-__all__ = ["dotted_abbreviations", "region_abbreviation"]
+__all__ = ["STANDALONE_ABBREVIATIONS", "dotted_abbreviations", "region_abbreviation"]
+
+
+# Short forms news writes alone, without a town before them ("horses from NSW", "the T&T
+# mission"), with the regions or countries each may stand for. Such a form is read as one of
+# them only where the document names another place of that country (the resolver's check):
+# "SA" is South Africa in a story on Johannesburg and South Australia in one on Adelaide.
+STANDALONE_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    "NSW": ("New South Wales",),
+    "QLD": ("Queensland",),
+    "SA": ("South Africa", "South Australia"),
+    "WA": ("Western Australia", "Washington"),
+    "NT": ("Northern Territory", "Northwest Territories"),
+    "ACT": ("Australian Capital Territory",),
+    "BC": ("British Columbia",),
+    "QC": ("Quebec",),
+    "PEI": ("Prince Edward Island",),
+    "NZ": ("New Zealand",),
+    "PNG": ("Papua New Guinea",),
+    "T&T": ("Trinidad and Tobago",),
+    "KZN": ("KwaZulu-Natal",),
+    "J&K": ("Jammu and Kashmir",),
+}
 
 
 @functools.lru_cache(maxsize=1)

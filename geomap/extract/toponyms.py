@@ -17,7 +17,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from geomap.extract.abbreviations import dotted_abbreviations, region_abbreviation
+from geomap.extract.abbreviations import STANDALONE_ABBREVIATIONS, dotted_abbreviations, region_abbreviation
 
 __all__ = ["Toponym", "find_toponyms", "REGION_WORDS", "dotted_abbreviations", "region_abbreviation"]
 
@@ -46,26 +46,6 @@ ACTOR_VERBS = frozenset(
 DISEASE_WORDS = frozenset(
     """virus viruses fever flu influenza disease strain strains virion ebolavirus""".split()
 )
-# Short forms news writes alone, without a town before them ("horses from NSW", "the T&T
-# mission"), with the regions or countries each may stand for. Such a form is read as one of
-# them only where the document names another place of that country (the resolver's check):
-# "SA" is South Africa in a story on Johannesburg and South Australia in one on Adelaide.
-STANDALONE_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
-    "NSW": ("New South Wales",),
-    "QLD": ("Queensland",),
-    "SA": ("South Africa", "South Australia"),
-    "WA": ("Western Australia", "Washington"),
-    "NT": ("Northern Territory", "Northwest Territories"),
-    "ACT": ("Australian Capital Territory",),
-    "BC": ("British Columbia",),
-    "QC": ("Quebec",),
-    "PEI": ("Prince Edward Island",),
-    "NZ": ("New Zealand",),
-    "PNG": ("Papua New Guinea",),
-    "T&T": ("Trinidad and Tobago",),
-    "KZN": ("KwaZulu-Natal",),
-    "J&K": ("Jammu and Kashmir",),
-}
 # Adjectives between a disease's name and its word: "Marburg haemorrhagic fever".
 DISEASE_ADJECTIVES = frozenset("hemorrhagic haemorrhagic viral".split())
 # Pathogens news names alone ("contracted HIV", "died from Ebola"), never places there:
@@ -135,7 +115,7 @@ class Toponym:
     # resolver keeps it near a town the document names.
     quarter: bool = False
     # A short form standing alone ("NSW", "SA"): the regions or countries it may stand for
-    # (:data:`STANDALONE_ABBREVIATIONS`); the resolver keeps the one of a country the
+    # (:data:`~geomap.extract.abbreviations.STANDALONE_ABBREVIATIONS`); the resolver keeps the one of a country the
     # document names otherwise, and drops the name if there is none.
     abbreviates: tuple[str, ...] = ()
 
@@ -212,10 +192,23 @@ def _is_candidate_start(token: Token) -> bool:
     return token.is_title or (token.is_upper and len(token) > 1 and token.pos_ == "PROPN")
 
 
+def _stands_alone(doc: Doc, tok: Token) -> bool:
+    """Is ``tok`` a short form written alone ("horses from NSW"), not a region's
+    abbreviation after a town ("Perth, WA")?"""
+    if tok.text not in STANDALONE_ABBREVIATIONS:
+        return False
+    return not (tok.i > 0 and doc[tok.i - 1].text == "," and region_abbreviation(tok.text, after_comma=True))
+
+
+def _inside_disease_name(tok: Token) -> bool:
+    """A word between a disease's name and its word: "haemorrhagic", or a hyphen that joins."""
+    return tok.lower_ in DISEASE_ADJECTIVES or (tok.text == "-" and not tok.whitespace_)
+
+
 def _names_a_disease(doc: Doc, span: Span) -> bool:
     """Is ``span`` followed by a disease word ("West Nile virus", "Marburg haemorrhagic fever")?"""
     k = span.end
-    while k < len(doc) and (doc[k].lower_ in DISEASE_ADJECTIVES or (doc[k].text == "-" and not doc[k].whitespace_)):
+    while k < len(doc) and _inside_disease_name(doc[k]):
         k += 1
     return k < len(doc) and doc[k].lower_ in DISEASE_WORDS
 
@@ -228,7 +221,7 @@ def _disease_names(doc: Doc) -> set[str]:
         if tok.lower_ not in DISEASE_WORDS:
             continue
         k = tok.i
-        while k > 0 and (doc[k - 1].lower_ in DISEASE_ADJECTIVES or (doc[k - 1].text == "-" and not doc[k - 1].whitespace_)):
+        while k > 0 and _inside_disease_name(doc[k - 1]):
             k -= 1
         start = k
         while start > 0 and k - start < 3 and _is_candidate_start(doc[start - 1]) and not doc[start - 1].is_punct:
@@ -306,8 +299,7 @@ def find_toponyms(
 
     def add(span: Span, label: str, kind: str | None = None, weak: bool = False, query: str | None = None) -> None:
         span = _strip_article(span)
-        if len(span) == 1 and span.text in STANDALONE_ABBREVIATIONS and not (
-                span.start > 0 and doc[span.start - 1].text == "," and region_abbreviation(span.text, after_comma=True)):
+        if len(span) == 1 and _stands_alone(doc, span[0]):
             add_abbreviation(span[0], kind or "place")
             return
         span, cue = _with_region_cue(doc, span)
@@ -391,12 +383,10 @@ def find_toponyms(
         # entities) may start a longer known one, which then replaces it.
         cut = taken[i] and any(f.token_start == i and f.token_end < n and (
             _joins_words(doc[f.token_end]) or any(g.token_start == f.token_end for g in found)) for f in found)
-        if not taken[i] and tok.text in STANDALONE_ABBREVIATIONS and not blocked[i]:
-            after_comma = i > 0 and doc[i - 1].text == ","
-            if not (after_comma and region_abbreviation(tok.text, after_comma=True)):
-                add_abbreviation(tok, "actor" if in_org[i] else "place")  # "a FrontCounter BC office"
-                i += 1
-                continue
+        if not taken[i] and not blocked[i] and _stands_alone(doc, tok):
+            add_abbreviation(tok, "actor" if in_org[i] else "place")  # "a FrontCounter BC office"
+            i += 1
+            continue
         # "US" is a stop word ("us") but, in capitals, a place's own acronym ("US Special Forces").
         acronym = tok.is_upper and len(tok) > 1 and is_acronym is not None and is_acronym(tok.text)
         if (taken[i] and not cut) or not _is_candidate_start(tok) or (tok.is_stop and not acronym):
@@ -589,8 +579,8 @@ def _link_qualifiers(doc: Doc, found: list[Toponym]) -> list[Toponym]:
             elif a.token_end < len(doc) and doc[a.token_end].text == "(":
                 # "New Brighton (Nelson Mandela Bay, Eastern Cape)": the first name in the
                 # parentheses is none the gazetteer matched; the last one still places it.
-                close = next((t.i for t in doc[a.token_end : a.token_end + 16] if t.text == ")"), None)
-                inside = [t for t in out[k + 1 :] if close is not None and t.token_end <= close and not t.partial]
+                close = next((t.i for t in doc[a.token_end : a.token_end + 16] if t.text == ")"), -1)
+                inside = [t for t in out[k + 1 :] if t.token_end <= close and not t.partial]
                 # ... a name of its own in the list, not a word of a longer one ("Ciudad
                 # Autonoma de Buenos Aires").
                 if inside and text[: inside[-1].start].rstrip()[-1:] in (",", "("):
