@@ -163,6 +163,19 @@ def located_events(events: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     the whole row) does not depend on the input's row order, so neither does the map.
 
     Raises:
+        RenderError: as :func:`all_events`.
+    """
+    frame, n_unlocated = all_events(events)
+    if n_unlocated:
+        frame = frame[frame["lat"].notna()].reset_index(drop=True)
+    return frame, n_unlocated
+
+
+def all_events(events: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Every row, with float lat/lon (NaN where the event has no place), in the order of
+    :func:`located_events`; and how many have no place.
+
+    Raises:
         RenderError: not a DataFrame, a required column missing, or a coordinate that is
             not a number within -90..90 / -180..180 (the message names the event).
     """
@@ -190,28 +203,9 @@ def located_events(events: pd.DataFrame) -> tuple[pd.DataFrame, int]:
         raise RenderError(
             f"event {name}: (lat, lon) = ({row['lat']}, {row['lon']}) is outside -90..90, -180..180"
         )
-    frame = events[located].assign(lat=lat[located], lon=lon[located])
+    frame = events.assign(lat=lat.where(located), lon=lon.where(located))
     frame = frame.reindex(columns=[c.name for c in EVENT_SCHEMA]).reset_index(drop=True)
     return _sorted(frame), int((~located).sum())
-
-
-def all_events(events: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """Every row, with float lat/lon (NaN where the event has no place), in the order of
-    :func:`located_events`; and how many have no place.
-
-    Raises:
-        RenderError: as :func:`located_events`.
-    """
-    located, n_unlocated = located_events(events)
-    if not n_unlocated:
-        return located, 0
-    lat = pd.to_numeric(events["lat"], errors="coerce").astype("float64")
-    lon = pd.to_numeric(events["lon"], errors="coerce").astype("float64")
-    missing = lat.isna() | lon.isna()
-    unlocated = events[missing].assign(lat=np.nan, lon=np.nan)
-    unlocated = unlocated.reindex(columns=[c.name for c in EVENT_SCHEMA])
-    frame = pd.concat([located, unlocated.astype(located.dtypes.to_dict(), errors="ignore")], ignore_index=True)
-    return _sorted(frame), n_unlocated
 
 
 def _texts(column: pd.Series) -> pd.Series:
