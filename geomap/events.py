@@ -330,6 +330,8 @@ def build_events(
     """
     by_article: dict[str, list[EventMention]] = {}
     for m in mentions:
+        if m.repeats is not None:
+            continue  # the incident again at another verb of its sentence: counted once
         by_article.setdefault(m.article_id, []).append(m)
     clusters: list[_Cluster] = []
     for article_id in sorted(by_article):

@@ -200,3 +200,34 @@ def test_a_looked_up_name_must_lie_near_the_places_its_document_names(gazetteer)
     # Paris, Texas and Paris, Tennessee are in the country but nowhere near Las Vegas.
     assert locate_name(Mention(20, 25, "Paris", "PERSON"), [las_vegas], gazetteer) is None
     assert locate_name(Mention(20, 27, "Pahrump", "PERSON"), [], gazetteer) is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "verb"),
+    [
+        ("At least four soldiers were killed in the clashes near Aleppo on Monday.", "killed"),
+        ("A suicide bomber detonated a car bomb in Kabul on Monday.", "detonated"),
+        ("ISIS launched an offensive on Palmyra on Tuesday.", "launched"),
+    ],
+    ids=["killed-in-clashes", "detonated-a-bomb", "launched-an-offensive"],
+)
+def test_an_incident_is_anchored_at_the_verb_that_reports_it(geoparser, sentence, verb):
+    # Halterman's event sentences mark the verb ("killed"), not the incident's noun ("clashes").
+    events = events_of(geoparser, sentence, published=dt.date(2025, 3, 5))
+    assert list(events["trigger_text"]) == [verb]
+    row = events.iloc[0]
+    assert sentence[int(row.trigger_start):int(row.trigger_end)] == verb
+
+
+def test_each_verb_of_an_incident_is_a_mention_and_the_table_counts_the_incident_once(geoparser):
+    texts = ["Gunmen stormed the village of Mainok on Monday, killing 39 people and destroying the market.",
+             "Police said a bomb exploded in Quetta on Friday."]
+    articles = [Article(id=f"a{i}", text=t, published=dt.date(2025, 3, 5)) for i, t in enumerate(texts)]
+    result = extract_events(articles, geoparser=geoparser)
+    assert [m.trigger_text for m in result.mentions] == ["stormed", "killing", "destroying", "exploded"]  # "said" tells of it
+    first = result.mentions[0]
+    assert [m.repeats for m in result.mentions] == [None, first.trigger_start, first.trigger_start, None]
+    events = build_events(result.mentions, {a.id: a for a in articles})
+    stormed = events[events["article_id"] == "a0"]
+    assert list(stormed["trigger_text"]) == ["stormed"]
+    assert (int(stormed.iloc[0].n_mentions), int(stormed.iloc[0].fatalities)) == (1, 39)

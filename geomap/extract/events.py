@@ -1,5 +1,6 @@
 """Which sentences report incidents, and what each says: type, place, date, status,
-actors and deaths. One :class:`EventMention` per incident a sentence reports;
+actors and deaths. One :class:`EventMention` per incident a sentence reports (and one
+more per other verb that reports it, marked ``repeats``);
 merging mentions into events is :mod:`geomap.events`' job.
 """
 
@@ -85,6 +86,10 @@ class EventMention:
     actor1_country: str | None = None
     actor2_country: str | None = None
     doc_country: str | None = None
+    # Another verb of the same incident in the same sentence ("shot and killed", "stormed
+    # the village, killing 39"): this mention repeats, at that verb, the sentence's mention
+    # whose trigger starts here. The events table counts the incident once (it skips these).
+    repeats: int | None = None
 
     @property
     def violent(self) -> bool:
@@ -245,9 +250,11 @@ def _mention(
     loose_deaths: Sequence[int] = (),
     approximate: bool = False,
     typed: tuple[str, str] | None = None,
+    others: frozenset[int] = frozenset(),
 ) -> EventMention:
     """Fold the trigger words of one incident in one sentence into an EventMention
-    (``loose_deaths``: deaths the sentence states outside any trigger, "...: three dead")."""
+    (``loose_deaths``: deaths the sentence states outside any trigger, "...: three dead";
+    ``others``: the token indices of the sentence's other incidents' trigger words)."""
     members = sorted(members, key=lambda tt: (-tt[1].strength, tt[0].i))
     token, trig = members[0]
     if trig.event_type == VAC and trig.strength < 3:
@@ -277,6 +284,7 @@ def _mention(
         if value is None and published is not None:
             value, source = DateValue(published, 2), "published"
     root = roots.get(id(place)) if place else None
+    token = event_verb(token, members, others=others)
     return EventMention(
         article_id=article_id,
         sentence_index=index,
@@ -300,6 +308,59 @@ def _mention(
         actor1=actor1,
         actor2=actor2,
     )
+
+
+# Verbs that tell of an incident rather than report it ("police said", "he added").
+_TELLING = frozenset("say tell add report state note believe think know quote cite accord".split())
+# How far up the tree a trigger noun looks for the verb that reports it.
+_VERB_HOPS = 3
+
+
+def event_verb(token: Token, members: Sequence[tuple[Token, Trigger]] = (), *, others: frozenset[int] = frozenset()) -> Token:
+    """The verb that reports the incident a trigger word names: "killed" of "were killed in
+    the clashes", "detonated" of "detonated a bomb", "launched" of "launched an offensive".
+    A verb among the incident's trigger words (``members``) comes first (the one above
+    ``token`` in the tree, else the nearest), else the verb ``token`` hangs on within a few
+    steps up, unless that verb is a trigger word of another incident of the sentence
+    (``others``: token indices); a trigger verb, or a word with no verb above it
+    ("Clashes in Y."), is its own.
+    Halterman's event-location sentences mark this verb, and the place model learned
+    from them reads a place from it."""
+    if token.pos_ == "VERB":
+        return token
+    verbs = [t for t, _ in members if t.pos_ == "VERB"]
+    if verbs:
+        above = {a.i for a in token.ancestors}
+        governing = [v for v in verbs if v.i in above]
+        return governing[0] if governing else min(verbs, key=lambda v: abs(v.i - token.i))
+    node = token
+    for _ in range(_VERB_HOPS):
+        if node.head.i == node.i:
+            break
+        node = node.head
+        if node.pos_ == "VERB":
+            return token if node.i in others else node
+    return token
+
+
+def _incident_verbs(members: Sequence[tuple[Token, Trigger]], others: frozenset[int] = frozenset()) -> list[Token]:
+    """The verbs that report one incident of a sentence: each trigger word's verb
+    (:func:`event_verb`), and the verbs joined to those ("shot and killed", "launched an
+    offensive, targeting the districts of X", "stormed the village, killing 39"), not
+    the ones that only tell of it ("..., he added") nor a hypothetical one ("could attack"),
+    nor a trigger word of another incident of the sentence (``others``: token indices)."""
+    verbs = [v for t, _ in members if (v := event_verb(t, others=others)).pos_ == "VERB"]
+    joined = []
+    for v in verbs:
+        joined += [c for c in v.children if c.pos_ == "VERB" and c.dep_ in ("conj", "advcl")]
+        if v.dep_ in ("conj", "advcl") and v.head.pos_ == "VERB":
+            joined.append(v.head)
+    out: list[Token] = []
+    for v in [*verbs, *joined]:
+        if (v.i not in {o.i for o in out} and v.i not in others and v.lemma_.lower() not in _TELLING
+                and not is_hypothetical(v)):
+            out.append(v)
+    return out
 
 
 def _placed(
@@ -493,7 +554,9 @@ def find_event_mentions(
     locate: Locate | None = None,
     place_model: PlaceModel | None = None,
 ) -> list[EventMention]:
-    """Find the incidents ``doc`` reports, one :class:`EventMention` per incident and sentence.
+    """Find the incidents ``doc`` reports, one :class:`EventMention` per incident and sentence
+    (its trigger the verb that reports it, :func:`event_verb`), and one per other verb of
+    the incident in that sentence, marked ``repeats`` (the events table skips those).
 
     ``mentions`` are the document's resolved toponyms; ``published`` anchors relative
     dates ("yesterday"); without it the year is inferred from the text. An event's
@@ -568,6 +631,8 @@ def find_event_mentions(
             if trig is None or (trig.event_type in VIOLENT_TYPES and is_hypothetical(token)) or _in_name(token):
                 continue
             if reported or (trig.sub_event_type == AGREEMENT and sentence_status(token, sent) == "planned"):
+                # The place hangs on the verb that reports the incident ("were killed in
+                # clashes in Y"), as it does in the sentences the place model learned from.
                 place, stand_in = choose_place(token, sent_mentions, roots, surnames=surnames, model=place_model)
                 if place is not None and place.place is None:
                     place = _placed(doc, place, stand_in, mentions, locate, roots, approximate)
@@ -614,12 +679,19 @@ def find_event_mentions(
         if len(violent_keys) == 1:
             loose = [c for t in sent if trigger_of(t) is None and (c := count_victims(t)) is not None]
         for key, members in groups.items():
+            others = frozenset(t.i for k, group in groups.items() if k != key for t, _ in group)
             em = _mention(members, group_place[key], sent, index, paragraph, text, article_id,
                           dates, previous_date, published, date_source, roots,
                           loose_deaths=loose if key in violent_keys else (),
                           approximate=id(group_place[key]) in approximate,
-                          typed=None if planned_only else (typing[key].event_type, typing[key].sub_event_type))
-            out.append(_with_actor_countries(em, sent, sent_mentions, doc_country))
+                          typed=None if planned_only else (typing[key].event_type, typing[key].sub_event_type),
+                          others=others)
+            em = _with_actor_countries(em, sent, sent_mentions, doc_country)
+            out.append(em)
+            for verb in _incident_verbs(members, others):
+                if verb.idx != em.trigger_start:
+                    out.append(replace(em, trigger_start=verb.idx, trigger_end=verb.idx + len(verb.text),
+                                       trigger_text=verb.text, repeats=em.trigger_start))
         # A date in a side clause ("who was appointed in March 2025") dates nothing after it.
         told = [v for ent, v in dates if not any(t.dep_ in _SIDE_CLAUSE for t in ancestors_and_self(ent.root))]
         if told:
