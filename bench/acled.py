@@ -41,6 +41,7 @@ mention (a table row or not), and
     python bench/acled.py                       # dev split, everything
     python bench/acled.py --split train --limit 500 --only acled
     python bench/acled.py --errors 20           # print wrong dev rows
+    python bench/acled.py --split train --only event_location --errors 50   # missed triggers, wrong places
     python bench/acled.py --json
 """
 
@@ -176,30 +177,32 @@ def score_acled(gp, rows: list[dict], published: dt.date | None, n_errors: int) 
     return {"rows": counts["n"], **{k: round(counts[k] / n, 3) for k in keys}}, errors
 
 
-def score_event_location(gp, bench_dir: Path, split: str, limit: int | None) -> dict:
+def score_event_location(gp, bench_dir: Path, split: str, limit: int | None, n_errors: int = 0) -> tuple[dict, list[str]]:
     path = bench_dir / "event_location" / "event_location.jsonl"
     records = [json.loads(line) for line in path.open(encoding="utf-8")]
     records = [r for r in records if split == "all" or text_split(r["text"]) == split]
     if limit:
         records = records[:limit]
     counts: Counter = Counter()
+    errors: list[str] = []
     for record, (_, found, _) in zip(records, run_texts(gp, [r["text"] for r in records], None)):
         gold = [(g["start"], g["end"]) for g in record["event_locations"]]
         for trig in record["event_triggers"]:
             counts["n"] += 1
             counts["sentence_event"] += bool(found)
-            counts["trigger_recall"] += any(m.trigger_start < trig["end"] and trig["start"] < m.trigger_end for m in found)
-            if not found:
-                counts["event_place"] += not gold
-                continue
-            near = min(found, key=lambda m: abs(m.trigger_start - trig["start"]))
-            p = near.place
-            if p is None:
-                counts["event_place"] += not gold
-            else:
-                counts["event_place"] += any(p.start < e and b < p.end for b, e in gold)
+            hit = any(m.trigger_start < trig["end"] and trig["start"] < m.trigger_end for m in found)
+            counts["trigger_recall"] += hit
+            near = min(found, key=lambda m: abs(m.trigger_start - trig["start"])) if found else None
+            p = near.place if near is not None else None
+            ok = not gold if p is None else any(p.start < e and b < p.end for b, e in gold)
+            counts["event_place"] += ok
+            if (not ok or not hit) and len(errors) < n_errors:
+                ours = f"{near.trigger_text!r} at {p.text if p else None!r}" if near is not None else "NO MENTION"
+                errors.append(f"- event_location [{record['id']}] trigger {trig['text']!r}{'' if hit else ' MISSED'}, "
+                              f"place {'ok' if ok else 'WRONG'}: ours {ours}, gold {[g['name'] for g in record['event_locations']]}"
+                              f"\n  {record['text'][:300]}")
     n = max(counts["n"], 1)
-    return {"triggers": counts["n"], **{k: round(counts[k] / n, 3) for k in ("trigger_recall", "sentence_event", "event_place")}}
+    return {"triggers": counts["n"], **{k: round(counts[k] / n, 3) for k in ("trigger_recall", "sentence_event", "event_place")}}, errors
 
 
 def load_news_events(bench_dir: Path, path: Path = NEWS_EVENTS) -> list[dict]:
@@ -297,7 +300,8 @@ def main() -> None:
         result["acled"]["countries"] = len({r["gold"]["country"] for r in rows})
         errors += errs
     if "event_location" in only:
-        result["event_location"] = score_event_location(gp, args.bench_dir, args.split, args.limit)
+        result["event_location"], errs = score_event_location(gp, args.bench_dir, args.split, args.limit, args.errors)
+        errors += errs
     if "news" in only:
         news = load_news_events(args.bench_dir)
         part = "heldout" if args.split == "dev" else args.split

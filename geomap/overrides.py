@@ -372,7 +372,8 @@ def apply_overrides(
     """Put each correction's place into the event mentions whose place name it matches.
 
     Returns the mentions (corrected ones replaced, order kept) and how many mentions
-    each row corrected (a row missing from the counter matched nothing).
+    each row corrected (a row missing from the counter matched nothing; a mention that
+    repeats its sentence's mention at another verb, ``repeats``, is corrected but not counted).
 
     A row with an ``article_id`` applies in that article only and wins there over a
     row without one.
@@ -387,7 +388,7 @@ def apply_overrides(
             text = normalize_place_text(m.place.text)
             override = by_key.get((text, m.article_id)) or by_key.get((text, None))
             if override is not None:
-                used[override.row] += 1
+                used[override.row] += m.repeats is None  # a mention repeating another at its verb is not counted again
                 m = dataclasses.replace(m, place=dataclasses.replace(m.place, place=override.place),
                                         corrected=override.corrected)
         out.append(m)
