@@ -199,7 +199,14 @@ def test_a_looked_up_name_must_lie_near_the_places_its_document_names(gazetteer)
     assert locate_name(Mention(20, 27, "Pahrump", "PERSON"), [las_vegas], gazetteer).admin1_code == "NV"
     # Paris, Texas and Paris, Tennessee are in the country but nowhere near Las Vegas.
     assert locate_name(Mention(20, 25, "Paris", "PERSON"), [las_vegas], gazetteer) is None
-    assert locate_name(Mention(20, 27, "Pahrump", "PERSON"), [], gazetteer) is None
+    # A text that names no other place: a town of exactly that name, of 1,000 people or more
+    # ("Bützow" written "Butzow"), or of any size where the text says it is a village.
+    assert locate_name(Mention(20, 27, "Pahrump", "PERSON"), [], gazetteer).admin1_code == "NV"
+    assert locate_name(Mention(20, 26, "Butzow", "PERSON"), [], gazetteer).country_code == "DE"
+    assert locate_name(Mention(20, 27, "Busdorf", "PERSON"), [], gazetteer) is None
+    assert locate_name(Mention(20, 35, "Busdorf village", "PERSON"), [], gazetteer).country_code == "DE"
+    assert locate_name(Mention(20, 27, "Colmar", "PERSON"), [], gazetteer).country_code == "FR"
+    assert locate_name(Mention(20, 27, "Kalmr", "PERSON"), [], gazetteer) is None  # no town by exactly that name
 
 
 @pytest.mark.parametrize(
@@ -231,3 +238,60 @@ def test_each_verb_of_an_incident_is_a_mention_and_the_table_counts_the_incident
     stormed = events[events["article_id"] == "a0"]
     assert list(stormed["trigger_text"]) == ["stormed"]
     assert (int(stormed.iloc[0].n_mentions), int(stormed.iloc[0].fatalities)) == (1, 39)
+
+
+
+@pytest.mark.parametrize(
+    ("text", "place", "admin1", "country"),
+    [
+        # A one-word name the small model calls a person, after "in" or "through": a town,
+        # also where the text names no other place.
+        ("On 29 April 2022, activists demonstrated in Kalmar to draw attention to climate change.",
+         "Kalmar", "Kalmar län", "SE"),
+        ("On 5 February 2022, about 200 protesters marched through Norwich against the bill.",
+         "Norwich", "England", "GB"),
+        # A name right before ", Region": a place of that region, whatever the model calls it.
+        ("On 12 June 2022, Russian forces shelled Soledar, Donetsk. 1 civilian was killed.",
+         "Soledar", "Donetska oblast", "UA"),
+        ("Around 15 June 2022, close to Santiago Yolomecatl, Oaxaca, a woman was killed.",
+         "Santiago Yolomécatl", "Oaxaca", "MX"),
+        ("On 19 February 2022, rebel forces fired mortars at positions near Shyrokyne, Donetsk.",
+         "Shyrokyne", "Donetska oblast", "UA"),
+        # Name and qualifier parsed as one entity.
+        ("On 21 February 2022, in Gomez Palacio, Durango, about 100 teachers marched to demand their pay.",
+         "Gómez Palacio", "Durango", "MX"),
+    ],
+    ids=["in-person", "through-person", "person-comma-region", "two-word-person", "nationality-comma-region",
+         "one-entity"],
+)
+def test_a_named_town_is_where_the_event_is(geoparser, text, place, admin1, country):
+    events = events_of(geoparser, text)
+    located = events.dropna(subset=["lat"])
+    assert len(located) == 1, events[["place_text", "place_name", "country_code"]]
+    event = located.iloc[0]
+    assert (event.place_name, event.admin1, event.country_code) == (place, admin1, country)
+
+
+def test_a_quarter_written_after_colonia_stays_in_its_town(geoparser):
+    events = events_of(geoparser, "On 5 February 2022, in Zaragoza, La Libertad, gang members shot and killed "
+                                  "a taxi driver in colonia San Antonio. 1 fatality.")
+    assert set(events.dropna(subset=["lat"]).country_code) == {"SV"}
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "admin1", "country"),
+    [
+        ("On 5 February 2022, in Zaragoza, La Libertad, gang members shot and killed a taxi driver in colonia San Antonio.",
+         "Zaragoza", "La Libertad", "SV"),
+        ("On 26 February 2022, hundreds of people from the Ukrainian community gathered outside the CNN Center "
+         "in downtown Atlanta (Georgia) to pray for Ukraine and protest against Russia. The event was organised "
+         "by the Georgia branch of a committee of America.",
+         "Atlanta", "Georgia", "US"),
+    ],
+    ids=["el-salvador-not-peru", "us-state-not-country"],
+)
+def test_a_qualifier_is_the_region_of_its_name_that_holds_the_town(geoparser, text, name, admin1, country):
+    """Not Peru's La Libertad or the country of Georgia, where no such town lies (it was left unplaced)."""
+    by_text = {m.text: m.place for m in geoparser.mentions(text)}
+    assert by_text[name] is not None
+    assert (by_text[name].admin1_name, by_text[name].country_code) == (admin1, country)

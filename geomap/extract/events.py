@@ -395,6 +395,7 @@ _ELSEWHERE = frozenset("to towards toward from for against into onto".split())
 # A name that is the sentence's actor or describes a thing ("Detroit captured the trophy",
 # "the Caribbean contingent") is not a place where something happened.
 _NOT_WHERE = frozenset("nsubj poss".split())
+_NEAR = frozenset("close next near nearer closer".split())
 
 
 def _named_as_where(doc: Doc, mention: Mention) -> bool:
@@ -408,6 +409,8 @@ def _named_as_where(doc: Doc, mention: Mention) -> bool:
         return False
     while root.dep_ == "pobj" and root.head.lower_ == "of" and root.head.head.dep_ == "pobj":
         root = root.head.head  # "towards their bastion of Manbij": where the bastion is
+    if root.dep_ == "pobj" and root.head.lower_ == "to" and root.head.i > 0 and doc[root.head.i - 1].lower_ in _NEAR:
+        return True  # "close to Santiago Yolomecatl", "next to the market": where, not whither
     return not (root.dep_ == "pobj" and root.head.lower_ in _ELSEWHERE)
 
 

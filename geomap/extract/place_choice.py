@@ -186,12 +186,32 @@ def choose_place(
     """
     picked = pick_place(trigger, mentions, roots, resolved=False, model=model)
     if picked is None or picked.place is not None:
-        return picked, None
+        return _qualified_by(picked, mentions, trigger.doc.text), None
     root = roots.get(id(picked)) or mention_roots(trigger.doc, [picked]).get(id(picked))
-    resolved = pick_place(trigger, mentions, roots, resolved=True, model=model)
+    resolved = _qualified_by(pick_place(trigger, mentions, roots, resolved=True, model=model), mentions, trigger.doc.text)
     if root is None or not _could_be_site(picked, root, surnames):
         return resolved, None
     return picked, resolved
+
+
+def _qualified_by(picked: Mention | None, mentions: Sequence[Mention], text: str) -> Mention | None:
+    """The place a picked qualifier qualifies: in "close to Santiago Yolomecatl, Oaxaca," the
+    event is at the village, not at Oaxaca, where the village lies. A list of places
+    ("Donetsk, Horlivka and Makiivka") is no qualifier."""
+    if picked is None or picked.place is None:
+        return picked
+    area = picked.place
+    if any(0 < m.start - picked.end <= 6 for m in mentions):
+        return picked
+    for m in mentions:
+        between = text[m.end : picked.start]
+        if m.place is None or m.kind != "place" or between.strip() not in (",", "(") or len(between) > 3:
+            continue
+        inside = m.place.country_code == area.country_code and m.place.geonameid != area.geonameid and (
+            area.feature_code.startswith("PCL") or (bool(area.admin1_code) and m.place.admin1_code == area.admin1_code))
+        if inside and m.place.feature_class in ("P", "S", "L", "T", "H", "V") + (("A",) if area.feature_code.startswith("PCL") else ()):
+            return m
+    return picked
 
 
 def _trigger_features(trigger: Token) -> dict[str, float]:

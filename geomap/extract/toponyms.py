@@ -74,6 +74,9 @@ QUARTER_WORDS = frozenset(
     """neighborhood neighbourhood neighborhoods neighbourhoods community communities favela
     sector quarter suburb housing estate slum""".split()
 )
+# Words written before a town's quarter ("in colonia San Antonio", "the Moallemeen
+# neighborhood" has its word after).
+QUARTER_BEFORE = frozenset("colonia col. barrio bairro fraccionamiento ward".split())
 FACILITY_WORDS = frozenset(
     """airport airfield aerodrome base station terminal stadium stade arena plant
     refinery port harbour harbor bridge dam prison""".split()
@@ -254,6 +257,31 @@ def _without_diseases(doc: Doc, found: list[Toponym]) -> list[Toponym]:
 _LOCATIVE = frozenset({"in", "near", "outside", "around"})
 
 
+def _introduced_as_place(doc: Doc, tok: Token) -> bool:
+    """Is the word right after "in", "near", "outside", "around" or "through", and not a
+    possessive ("in Kalmar", "marched through Norwich"; not "in Smith's words")?"""
+    before = doc[tok.i - 1].lower_ if tok.i > 0 else ""
+    after = doc[tok.i + 1].lower_ if tok.i + 1 < len(doc) else ""
+    return before in _LOCATIVE | {"through", "throughout"} and after not in ("'s", "’s")
+
+
+def _before_qualifier(ent: Span, has_alias: Callable[[str], bool], normalize: Callable[[str], str]) -> bool:
+    """Is the entity (or span) followed by a comma or parenthesis and a place name that closes
+    the phrase ("Velyka Kostromka, Dnipropetrovsk region", "Soledar, Donetsk.")?"""
+    doc = ent.doc
+    if ent.end + 1 >= len(doc) or doc[ent.end].text not in (",", "("):
+        return False
+    nxt = next((e for e in doc.ents if e.start == ent.end + 1), None)
+    if nxt is not None and nxt.label_ not in PLACE_LABELS:
+        return False
+    if nxt is None:
+        word = doc[ent.end + 1]
+        if not word.is_title or not has_alias(normalize(word.text)):
+            return False
+        nxt = doc[word.i : word.i + 1]
+    return nxt.end == len(doc) or doc[nxt.end].text in (")", ",", ".", ";") or doc[nxt.end].lower_ in REGION_WORDS
+
+
 def _after_locative(ent: Span) -> bool:
     """Is the entity the object of "in", "near", "outside" or "around"?"""
     root = ent.root
@@ -325,7 +353,8 @@ def find_toponyms(
                 token_start=span.start,
                 token_end=span.end,
                 weak=weak and not cue,
-                quarter=span.end < len(doc) and doc[span.end].lower_ in QUARTER_WORDS,
+                quarter=(span.end < len(doc) and doc[span.end].lower_ in QUARTER_WORDS) or (
+                    span.start > 0 and doc[span.start - 1].lower_ in QUARTER_BEFORE),
             )
         )
 
@@ -368,8 +397,10 @@ def find_toponyms(
                 in_org[t.i] = True
         elif ent.label_ == "PERSON" and len(ent) == 1:
             lone_person[ent.start] = True
-        elif ent.label_ == "PERSON" and _after_locative(ent) and has_alias(normalize(ent.text)):
-            add(ent, "GAZ")  # "admitted to a hospital in Milton Keynes": the small model's person is a town
+        elif ent.label_ == "PERSON" and (_after_locative(ent) or _before_qualifier(ent, has_alias, normalize)) and has_alias(normalize(ent.text)):
+            # "admitted to a hospital in Milton Keynes", "close to Santiago Yolomecatl, Oaxaca":
+            # the small model's person is a town.
+            add(ent, "GAZ")
         elif ent.label_ in BLOCKING_LABELS:
             for t in ent:
                 blocked[t.i] = ent.label_
@@ -446,7 +477,11 @@ def find_toponyms(
                 for k in reversed(inside):
                     del found[k]
                 # A qualifier ("Kondouagou (Yamba, Gourma)") is a place whatever the model calls it.
-                weak = size == 1 and not qualifying and (lone_person[i] or _is_weak(doc, tok, nouns))
+                # A one-word "person" a locative introduces or a place qualifies is a town
+                # ("demonstrated in Kalmar", "shelled Soledar, Donetsk").
+                weak = size == 1 and not qualifying and (
+                    (lone_person[i] and not (_introduced_as_place(doc, tok) or _before_qualifier(span, has_alias, normalize)))
+                    or _is_weak(doc, tok, nouns))
                 if dateline:
                     add(span, "GAZ", kind="place")  # "EDMONTON —", which the small model calls an organisation
                 elif in_org[i] and not cue and not (hyphenated and _is_org_entity(span)):

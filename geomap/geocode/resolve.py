@@ -522,8 +522,10 @@ def resolve_document(toponyms: Sequence[Toponym], gazetteer: Lookup, weights: Ra
         if t.kind == "modifier" and fixed[k] is None:
             found = _candidates(gazetteer, t)
             first = found[0][0] if found else None
+            # "near Shyrokyne, Donetsk": a qualified "nationality" is a town.
             if first is not None and (_names_well_known(first, t.text) or (
-                first.feature_class == "P" and first.population >= NORP_MIN_POPULATION and _norm(first.name) == _norm(t.text)
+                first.feature_class == "P" and _norm(first.name) == _norm(t.text)
+                and (first.population >= NORP_MIN_POPULATION or t.qualifier_start >= 0)
             )):
                 toponyms[k] = dataclasses.replace(t, kind="place")
     cands = [[] if t.kind == "modifier" else _candidates(gazetteer, t) for t in toponyms]
@@ -656,6 +658,16 @@ def _constrain(
         if chosen[k] >= 0 and _in_area(cands[k][chosen[k]][0], area):
             continue  # already there ("Cordoba (Cordoba)": the city in its province)
         holding = [c for c, (p, _) in enumerate(cands[k]) if _in_area(p, area) and (own is None or p.geonameid != own.geonameid)]
+        if not holding and q is not None and fixed[q] is None and quals[q] is None:
+            pair = _qualified_pair(cands[k], cands[q], scores[k], scores[q], toponyms[q].query)
+            if pair is not None:
+                # "Zaragoza, La Libertad", "Atlanta (Georgia)": the qualifier is the region of its
+                # name that holds the town (El Salvador's department, the US state), not the
+                # ranker's first choice in a country where no such town lies.
+                chosen[k], chosen[q] = pair
+                own = current(q)
+                areas[k] = area = _area_of(own)  # type: ignore[assignment]
+                continue
         if holding:
             if chosen[k] not in holding:
                 chosen[k] = max(holding, key=lambda c: scores[k][c])
@@ -689,6 +701,28 @@ def _constrain(
                   if (_in_area(p, areas[k]) if k in areas else p.country_code in countries)]
         if chosen[k] not in inside:
             chosen[k] = max(inside, key=lambda c: scores[k][c]) if inside else -1
+
+
+def _qualified_pair(
+    cands: list[tuple[Place, float]], qual_cands: list[tuple[Place, float]],
+    scores: list[float], qual_scores: list[float], qual_query: str,
+) -> tuple[int, int] | None:
+    """The best (name, qualifier) candidates where the qualifier is a region or country of its
+    own name (a first-level region: a district elsewhere of that name is not it) and the name
+    lies in it, or None where no such pair exists."""
+    best: tuple[float, int, int] | None = None
+    for qc, (region, _) in enumerate(qual_cands):
+        if region.feature_code not in COUNTRY_CODES | {"ADM1", "ADM1H"} or not _same_name(region.name, qual_query):
+            continue
+        area = _area_of(region)
+        if area is None:
+            continue
+        for c, (place, _) in enumerate(cands):
+            if place.geonameid != region.geonameid and _in_area(place, area):
+                total = scores[c] + qual_scores[qc]
+                if best is None or total > best[0]:
+                    best = (total, c, qc)
+    return (best[1], best[2]) if best else None
 
 
 def _counts_in(place: Place | None, country: str) -> int:
