@@ -272,6 +272,41 @@ def test_a_named_town_is_where_the_event_is(geoparser, text, place, admin1, coun
     assert (event.place_name, event.admin1, event.country_code) == (place, admin1, country)
 
 
+@pytest.mark.parametrize(
+    ("text", "place", "admin1", "country"),
+    [
+        # A town inside what the small model calls an organisation, after "in": the place.
+        ("On 9 March 2022, people staged a protest in front of the UN Office in Colombo (Colombo, Western) "
+         "demanding the release of a journalist.", "Colombo", "Western Province", "LK"),
+        ("On 22 March 2022, in Natal (Rio Grande do Norte), police officers gathered in front of the "
+         "Governor's office to demand a pay rise.", "Natal", "Rio Grande do Norte", "BR"),
+        # One word of an organisation's or a square's name is not where it happened.
+        ("On 2 July 2022, thousands of protesters, members of the Sor Party and their backers, took to the "
+         "streets in Chisinau against price rises.", "Chișinău", "Chișinău", "MD"),
+        ("On 22 May 2022, about 200 people protested at the Tbilisser Platz in Saarbrucken for peace.",
+         "Saarbrücken", "Saarland", "DE"),
+        ("On 22 February 2022, in Tijuana, Baja California, gunmen killed a man in Colonia Pedregal de Santa Julia.",
+         "Tijuana", "Baja California", "MX"),
+        # A quarter or a square lies in the town the text names, not in a namesake village.
+        ("On 8 May 2022, in Monclova, Coahuila de Zaragoza, relatives of a missing man staged a protest in "
+         "Colonia Guadalupe.", "Monclova", "Coahuila de Zaragoza", "MX"),
+        ("On 7 June 2022, traders demonstrated at Riviera Square in Kisumu (Kisumu) over new market fees.",
+         "Kisumu", "Kisumu", "KE"),
+        # ... but a site named after its town is in that town.
+        ("On 3 May 2022, thousands of students demonstrated at Alexandria University north of Cairo against the war.",
+         "Alexandria", "Al Iskandarīyah", "EG"),
+    ],
+    ids=["org-in-town", "org-town-qualified", "party-name", "square-name", "quarter-name", "colonia-span",
+         "square-in-town", "site-named-after-town"],
+)
+def test_a_name_inside_a_longer_name_gives_way_to_the_town(geoparser, text, place, admin1, country):
+    events = events_of(geoparser, text)
+    located = events.dropna(subset=["lat"])
+    assert len(located) == 1, events[["place_text", "place_name", "country_code"]]
+    event = located.iloc[0]
+    assert (event.place_name, event.admin1, event.country_code) == (place, admin1, country)
+
+
 def test_a_quarter_written_after_colonia_stays_in_its_town(geoparser):
     events = events_of(geoparser, "On 5 February 2022, in Zaragoza, La Libertad, gang members shot and killed "
                                   "a taxi driver in colonia San Antonio. 1 fatality.")

@@ -15,6 +15,7 @@ from geomap.extract.event_place import (
     parse_candidates,
     place_features,
 )
+from geomap.extract.toponyms import FACILITY_WORDS, LOCATIVE_NOUNS, STREET_WORDS
 from geomap.extract.triggers import (
     PROTESTS,
     STRATEGIC,
@@ -239,6 +240,12 @@ def candidate_features(
     """The model's features for each candidate place of one trigger (modifiers left out;
     with ``resolved`` False, names only the parser saw are added)."""
     pool = [m for m in mentions if m.kind != "modifier"]
+    # A word of an organisation's name, or a street's, gives way to a place the sentence names
+    # as a place ("the Sor Party ... in Chisinau", "at Riviera Square in Kisumu"); alone, it
+    # may be the site ("attacked Kabul University").
+    words_of_names = {id(m) for m in pool if _word_of_a_name(m, roots.get(id(m)))}
+    if any(m.kind == "place" and m.place is not None for m in pool):
+        pool = [m for m in pool if id(m) not in words_of_names]
     parsed: list[Mention] = []
     if not resolved:
         parsed = parse_candidates(trigger.sent, mentions)
@@ -269,6 +276,35 @@ def candidate_features(
         out.append((m, f))
     add_group_features([f for _, f in out])
     return out
+
+
+_SITE_WORDS = LOCATIVE_NOUNS | FACILITY_WORDS | frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday camp farm farms".split())
+# Articles a name may carry inside the entity ("Ar-Raqqa", "the Mykolaiv"): not another word.
+_ARTICLES = frozenset("the al el ar as ad an at ash az".split())
+
+
+def _word_of_a_name(mention: Mention, root: Token | None) -> bool:
+    """Is the name one word of a longer name, a street's ("Riviera Square", "Savanna road") or
+    an organisation's ("the Sor Party", "Colonia Pedregal de Santa Julia")? Such a word is not
+    where things happened when the sentence names a place. (A town's name inside an
+    organisation's is a place where a locative or a qualifier says so: the finder then gives
+    it the kind "place", see :mod:`geomap.extract.toponyms`.)"""
+    if root is None:
+        return False
+    doc = root.doc
+    nxt = next((t for t in doc[root.i :] if t.idx >= mention.end), None)
+    if nxt is not None and nxt.lower_ in STREET_WORDS and nxt.idx - mention.end <= 1:
+        return True
+    if mention.kind != "actor" or root.ent_type_ != "ORG":
+        return False
+    ent = next((e for e in root.doc.ents if e.start <= root.i < e.end), None)
+    if ent is None:
+        return False
+    others = [t.lower_ for t in ent if t.is_alpha and t.lower_ not in _ARTICLES and not (mention.start <= t.idx < mention.end)]
+    # "Alexandria University", "the Deir Ezzor Military Airport", "Goma Thursday": a site in
+    # the town, or the town and a day, not another thing's name.
+    return bool(others) and not any(w in _SITE_WORDS for w in others)
 
 
 def is_near(root: Token) -> bool:

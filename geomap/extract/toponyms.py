@@ -77,6 +77,9 @@ QUARTER_WORDS = frozenset(
 # Words written before a town's quarter ("in colonia San Antonio", "the Moallemeen
 # neighborhood" has its word after).
 QUARTER_BEFORE = frozenset("colonia col. barrio bairro fraccionamiento ward".split())
+# Words after a name that make it a street, a square or a park of a town ("on Savanna road",
+# "in Romare Bearden Park"): an event there is in the town the sentence names.
+STREET_WORDS = frozenset("square street avenue boulevard plaza platz road park".split())
 FACILITY_WORDS = frozenset(
     """airport airfield aerodrome base station terminal stadium stade arena plant
     refinery port harbour harbor bridge dam prison""".split()
@@ -354,7 +357,8 @@ def find_toponyms(
                 token_end=span.end,
                 weak=weak and not cue,
                 quarter=(span.end < len(doc) and doc[span.end].lower_ in QUARTER_WORDS) or (
-                    span.start > 0 and doc[span.start - 1].lower_ in QUARTER_BEFORE),
+                    span.start > 0 and doc[span.start - 1].lower_ in QUARTER_BEFORE) or (
+                    len(span) > 1 and span[0].lower_ in QUARTER_BEFORE),
             )
         )
 
@@ -487,8 +491,10 @@ def find_toponyms(
                 elif in_org[i] and not cue and not (hyphenated and _is_org_entity(span)):
                     # A place inside an organisation's name is an actor; but a hyphenated name
                     # that is the whole entity ("Seredyna-Buda") is a village the model took
-                    # for an organisation.
-                    add(span, "ORG", kind="actor", weak=weak)
+                    # for an organisation, and so is a name a locative introduces or a region
+                    # qualifies ("the UN Office in Colombo (Colombo, Western)").
+                    literal = _introduced_as_place(doc, tok) or _before_qualifier(span, has_alias, normalize)
+                    add(span, "ORG", kind="place" if literal else "actor", weak=weak)
                 else:
                     add(span, "GAZ", weak=weak, query=query)
                 matched = size
@@ -534,6 +540,8 @@ def _plausible_single(doc: Doc, tok: Token, person_words: set[str], cue: bool) -
     the capitalised first word of a sentence, and not a person's name in this document."""
     if tok.pos_ != "PROPN" and not tok.is_upper:
         return False
+    if tok.lower_ in QUARTER_BEFORE and tok.i + 1 < len(doc) and doc[tok.i + 1].is_title:
+        return False  # "in Colonia Pedregal": the word for a town's quarter, not Colonia (Uruguay)
     if tok.is_sent_start and tok.lower_ in tok.vocab.strings and tok.vocab[tok.lower_].is_stop:
         return False
     if tok.lower_ in GENERIC_WORDS:
