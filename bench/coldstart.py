@@ -147,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
             bad = [p for p in ("spacy", "folium", "pandas") if p in packages]
             print(f"  --help loads spaCy/folium/pandas: {'NO (good)' if not bad else 'YES: ' + ', '.join(bad)}")
 
-    if args.build:
+    if args.build and args.build_runs > 0:
         builds = []
         for _ in range(args.build_runs):
             with tempfile.TemporaryDirectory() as cache:

@@ -260,7 +260,7 @@ def _build(tmp: Path, key: str, landmarks: Path, report: Progress) -> tuple[int,
     admin1 = read_admin1()
     countries, capitals, country_areas = read_countries()
     country_points = read_country_points()
-    extra = [(source, source.read()) for source in point_sources(landmarks)]
+    extra = [(source, source.read()) for source in point_sources(landmarks, cities)]
     common = read_common_words()
 
     report("reading second-level regions", 0.3)

