@@ -47,13 +47,14 @@ from geomap.store import (
     write_csv,
     write_geojson,
 )
-from geomap.web import FetchCache, Fetcher, is_url, read_urls
+from geomap.web.urls import is_url
 
 if TYPE_CHECKING:  # pragma: no cover
     import folium
 
     from geomap.gazetteer import Gazetteer
     from geomap.geocode.online import OnlineLookup
+    from geomap.web import Fetcher
 
 __all__ = ["run", "rebuild", "run_title", "Result", "Report", "WorkflowError", "NoArticlesError", "build_store_events"]
 
@@ -208,11 +209,15 @@ def read_inputs(inputs: Iterable[Input], *, published: dt.date | None = None, fe
     failures: list[ArticleError] = []
     own = None
     if fetcher is None and any(is_url(p) for p in paths):
+        from geomap.web import FetchCache, Fetcher
+
         fetcher = own = Fetcher(cache=FetchCache(Path(out) / STORE_NAME) if out is not None else None)
     try:
         for web, group in itertools.groupby(paths, key=is_url):
             if web:
                 assert fetcher is not None
+                from geomap.web import read_urls
+
                 items: Iterable[Article | ArticleError] = read_urls([str(u) for u in group], fetcher=fetcher,
                                                                     published=published)
             else:

@@ -20,6 +20,7 @@ from geomap.models import Article
 from geomap.web.feeds import FeedItem, kind_of, parse_feed, parse_opml
 from geomap.web.fetch import Fetched, Fetcher, FetchError
 from geomap.web.pages import extract_page
+from geomap.web.urls import is_url
 
 __all__ = ["is_url", "read_urls", "url_article_id", "canonical_url"]
 
@@ -29,15 +30,6 @@ _ACCEPT_PAGE = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 _ACCEPT_FEED = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1"
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
 _TRACKING = re.compile(r"^(?:utm_\w+|fbclid|gclid|mc_cid|mc_eid)$", re.IGNORECASE)
-
-
-def is_url(value: object) -> bool:
-    """Whether an input names a web address (``http://`` or ``https://``) rather than a path.
-
-    >>> is_url("https://news.example/feed.xml"), is_url("seeds/"), is_url("http.txt")
-    (True, False, False)
-    """
-    return isinstance(value, str) and value.strip().lower().startswith(("http://", "https://"))
 
 
 def canonical_url(url: str) -> str:
