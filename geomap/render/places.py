@@ -109,11 +109,10 @@ def _near_events(plat: np.ndarray, plon: np.ndarray, lats: np.ndarray, lons: np.
     """Whether each place lies within ``km`` of an event (on a grid of ``km``: within about 2 km)."""
     step = km / 111.32
     cells = set(zip(np.round(lats / step).astype(int).tolist(), np.round(lons / step).astype(int).tolist()))
+    # The cells next to an event's (or its own), once: one set lookup per place, not nine.
+    near = {(r + dr, c + dc) for r, c in cells for dr in (-1, 0, 1) for dc in (-1, 0, 1)}
     prow, pcol = np.round(plat / step).astype(int).tolist(), np.round(plon / step).astype(int).tolist()
-    return np.array(
-        [any((r + dr, c + dc) in cells for dr in (-1, 0, 1) for dc in (-1, 0, 1)) for r, c in zip(prow, pcol)],
-        dtype=bool,
-    )
+    return np.array([(r, c) in near for r, c in zip(prow, pcol)], dtype=bool)
 
 
 def _label_zooms(names: list[str], lat: np.ndarray, lon: np.ndarray) -> list[int]:
