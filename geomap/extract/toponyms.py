@@ -368,7 +368,11 @@ def find_toponyms(
         found.append(Toponym(start=tok.idx, end=tok.idx + len(tok), text=tok.text, query=names[0], label="GAZ",
                              kind=kind, token_start=tok.i, token_end=tok.i + 1, abbreviates=names))
 
+    for span in _names_across_entities(doc, has_alias, normalize):
+        add(span, "GAZ")
     for ent in doc.ents:
+        if any(taken[t.i] for t in ent):
+            continue  # part of a longer name ("Deir" of "Deir ez Zor")
         if ent.label_ in PLACE_LABELS:
             span = _strip_article(ent)
             generic = len(span) == 1 and span[0].lower_ in GENERIC_WORDS
@@ -562,6 +566,51 @@ def _is_dateline(span: Span) -> bool:
     if not opens_line or not all(t.is_upper and t.is_alpha for t in span) or span.end >= len(doc):
         return False
     return doc[span.end].text in _DATELINE_MARKS
+
+
+# Small words inside a place's name ("Deir ez Zor", "Rio Grande do Norte").
+_NAME_PARTICLES = frozenset("ez el al as ad az ash ar an de del da do dos das di du la le les des bin ibn".split())
+# Entities a place's name may be cut into by the small model ("Bandar" ORG + "Abbas" PERSON).
+_CUT_LABELS = PLACE_LABELS | {"ORG", "PERSON", ""}
+
+
+def _names_across_entities(
+    doc: Doc, has_alias: Callable[[str], bool], normalize: Callable[[str], str]
+) -> list[Span]:
+    """Names of two to :data:`MAX_NGRAM` words that the gazetteer knows whole and the small
+    model cut in two: a place entity and the words after it ("Deir" and "ez Zor"), or two
+    entities ("Bandar" and "Abbas" of "Bandar Abbas"). One entity that is the name already,
+    or a name inside one entity, is left to the entity pass."""
+    out: list[Span] = []
+    i, n = 0, len(doc)
+    while i < n:
+        tok = doc[i]
+        if not tok.is_title or tok.ent_type_ not in _CUT_LABELS or (tok.ent_iob_ == "I"):
+            i += 1
+            continue
+        found = None
+        for size in range(min(MAX_NGRAM, n - i), 1, -1):
+            span = doc[i : i + size]
+            last = span[-1]
+            if not last.is_title or (last.i + 1 < n and doc[last.i + 1].ent_iob_ == "I" and doc[last.i + 1].ent_type_):
+                continue  # the name ends where an entity goes on
+            if any(not (t.is_title or t.lower_ in _NAME_PARTICLES) or t.ent_type_ not in _CUT_LABELS for t in span):
+                continue
+            starts = [t for t in span if t.ent_iob_ == "B"]
+            outside = [t for t in span if not t.ent_type_]
+            if len(starts) + (1 if outside else 0) < 2:
+                continue  # one entity, or no entity at all: the other passes read it
+            if not any(t.ent_type_ in PLACE_LABELS for t in span) and len(starts) < 2:
+                continue
+            if has_alias(normalize(span.text)):
+                found = span
+                break
+        if found is None:
+            i += 1
+            continue
+        out.append(found)
+        i = found.end
+    return out
 
 
 def _joins_words(tok: Token) -> bool:
