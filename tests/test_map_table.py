@@ -15,7 +15,7 @@ from conftest import watch
 from test_map_features import Visit, download_csv, grid_events, open_page, table_rows  # noqa: F401
 from test_render import read_events
 
-from geomap.render import write_map
+from geomap.render import render_fragment, write_map
 
 pytestmark = pytest.mark.browser
 
@@ -163,3 +163,31 @@ def test_a_link_with_the_hash_reopens_the_same_search_sort_and_view(open_page, c
     assert table_rows(reopened) == table_rows(page)
     assert seen.errors == [] and again.errors == [] and again.outside_requests == []
     context.close()
+
+
+def test_a_host_pages_own_anchor_is_left_as_it_is(open_page, tmp_path: Path) -> None:
+    # a report with a table of contents: its reader is at "#methods"; filtering a map must not
+    # rewrite that anchor into "#methods=&first.q=..." (a link that no longer opens the section)
+    first = render_fragment(read_events(), name="first", title="First", height="420px")
+    second = render_fragment(grid_events(), name="second", title="Second", height="420px")
+    path = tmp_path / "report.html"
+    path.write_text(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>A report</title></head><body>"
+        f"<h1>A report</h1>{first}<h2 id='methods'>Methods</h2><p>How it was made.</p>{second}</body></html>",
+        encoding="utf-8",
+    )
+    seen = open_page(path, viewport=(1100, 900))
+    page = seen.page
+    # on its own, the report's link keeps the maps' state (the second map's search written)
+    page.locator('#second [data-geomap="search"]').fill("kyiv")
+    page.wait_for_function("() => location.hash === '#second.q=kyiv'")
+    page.locator('#second [data-geomap="search"]').fill("")
+    page.wait_for_function("() => location.hash === ''")
+    page.evaluate("() => { location.hash = 'methods'; }")  # the reader follows the contents to a section
+    page.locator('#first [data-geomap="search"]').fill("kursk")
+    seen.wait_for_count("1 of 5", nth=0)
+    page.locator('#second .geomap-panel label', has_text="Battles").locator("input").uncheck()
+    seen.wait_for_count("10 of 14", nth=1)
+    page.wait_for_timeout(1000)  # the maps write their state 250 ms after the last change
+    assert page.evaluate("() => location.hash") == "#methods"
+    assert seen.errors == []

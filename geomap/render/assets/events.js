@@ -177,6 +177,20 @@
     return s;
   }
 
+  // The name this map's keys in the URL hash start with (see saveState).
+  function stateKey(options) {
+    return options.panel.replace(/-panel$/, "");
+  }
+
+  // Whether the URL hash holds only the maps' own state (or nothing): a host page's anchor
+  // ("#methods") or its own parameters are not ours to rewrite, so then no map writes there.
+  function hashIsOurs() {
+    var keys = geomap.stateKeys;
+    return window.location.hash.slice(1).split("&").every(function (part) {
+      return !part || keys.some(function (key) { return part.indexOf(key + ".") === 0; });
+    });
+  }
+
   function EventExplorer(map, data, options) {
     this.map = map;
     this.data = data;
@@ -219,7 +233,7 @@
       popup.setContent(content);  // the same node, laid out again (a bound popup keeps it so)
       this.clearControls(popup);
     }.bind(this));
-    this.stateKey = options.panel.replace(/-panel$/, "");
+    this.stateKey = stateKey(options);
     var view = this.restoreState();
     this.filter();
     if (view) {
@@ -753,13 +767,15 @@
     // The filters, the sort, the "only events in view" switch and (once it has moved) the map's
     // centre and zoom, in the page's URL hash, so that a link reopens the same view: this map's
     // keys start with its name ("geomap.q=kursk&geomap.z=9"), those of other maps on the page stay.
-    // Written a moment after the last change (typing, panning), not on each.
+    // Written a moment after the last change (typing, panning), not on each; never over a host
+    // page's own anchor (hashIsOurs).
     saveState: function () {
       clearTimeout(this.stateTimer);
       this.stateTimer = setTimeout(this._writeState.bind(this), STATE_DELAY_MS);
     },
 
     _writeState: function () {
+      if (!hashIsOurs()) { return; }
       var params = new URLSearchParams(window.location.hash.slice(1));
       var key = this.stateKey;
       var own = [];
@@ -965,7 +981,9 @@
 
   // The events of `map` from the table in `element`: drawn at once from JSON, or once
   // inflated (a promise of the explorer) from a deflated table.
+  geomap.stateKeys = [];
   geomap.eventExplorer = function (map, element, options) {
+    geomap.stateKeys.push(stateKey(options));  // at once: a map still inflating owns its keys too
     if (element.getAttribute("data-encoding") !== "deflate-base64") {
       return new EventExplorer(map, JSON.parse(element.textContent), options);
     }
