@@ -134,6 +134,26 @@ def test_only_events_in_view_follows_the_map(open_page, tmp_path: Path) -> None:
     assert seen.errors == []
 
 
+def test_the_csv_holds_what_the_table_lists_in_view_and_in_its_order(open_page, tmp_path: Path) -> None:
+    seen = open_page(write_map(grid_events(), tmp_path / "grid.html"))
+    page = seen.page
+    download = page.locator('[data-geomap="download"]')
+    open_table(page)
+    page.locator('[data-geomap="in-view"]').check()
+    page.evaluate("() => document.querySelector('.geomap-ready').geomap.map.setView([45.0, 24.0], 8, {animate: false})")
+    page.wait_for_function("() => document.querySelectorAll('.geomap-table tbody tr').length === 1")
+    assert download.inner_text() == "Download CSV (1 in view)"  # the button says what it exports
+    _, rows = download_csv(page)
+    assert [r["place_name"] for r in rows] == ["Odesa"]  # as the table: not the 14 shown everywhere
+    page.locator('[data-geomap="in-view"]').uncheck()
+    page.locator(".geomap-table th button", has_text="Place").click()
+    assert download.inner_text() == "Download CSV"
+    listed = [r[PLACE] for r in table_rows(page)]
+    _, rows = download_csv(page)
+    assert [r["place_name"] for r in rows] == listed and len(listed) == 14  # every shown event, in the table's order
+    assert seen.errors == []
+
+
 def test_a_link_with_the_hash_reopens_the_same_search_sort_and_view(open_page, chromium, tmp_path: Path) -> None:
     seen = open_page(write_map(grid_events(), tmp_path / "grid.html"))
     page = seen.page

@@ -320,7 +320,8 @@
       });
       this.search.addEventListener("input", update);
       if (this.undated) { this.undated.addEventListener("change", update); }
-      find("download").addEventListener("click", function () { self.downloadCsv(); });
+      this.downloadButton = find("download");
+      this.downloadButton.addEventListener("click", function () { self.downloadCsv(); });
 
       var table = this.tablePanel;
       this.tableBody = table.querySelector("tbody");
@@ -889,6 +890,8 @@
       var list = this.tableEvents(open);
       var n = list.length;
       this.tableCount.textContent = count(n);
+      // the CSV holds what the table lists: the button says so while that is only the events in view
+      this.downloadButton.textContent = "Download CSV" + (this.inView.checked ? " (" + count(n) + " in view)" : "");
       if (!open) {
         return;
       }
@@ -934,20 +937,22 @@
       this.tableBody.appendChild(body);
       var what = this.inView.checked ? "shown events in view" : "shown events";
       this.tableNote.textContent = n > limit
-        ? "The first " + count(limit) + " of " + count(n) + " " + what + "; the CSV has every shown event."
+        ? "The first " + count(limit) + " of " + count(n) + " " + what + "; the CSV has all " + count(n) + "."
         : (n === 0 ? (this.shown.length ? "No shown event is in view." : "No event matches the filters.") : "");
     },
 
-    // The shown events as CSV text: the events table's columns, in its order.
+    // The events the table lists (the shown ones, only those in view with its switch on, in its
+    // sort order) as CSV text: the events table's columns, in its order.
     csv: function () {
+      var list = this.tableEvents(true);
       var columns = [];
       for (var c = 0; c < this.data.columns.length; c++) {
         if (this.data.columns[c].charAt(0) !== "_") { columns.push(c); }
       }
       var tables = this.data.tables;
       var lines = [columns.map(function (c) { return this.data.columns[c]; }, this).join(",")];
-      for (var k = 0; k < this.shown.length; k++) {
-        var row = this.rows[this.shown[k]];
+      for (var k = 0; k < list.length; k++) {
+        var row = this.rows[list[k]];
         lines.push(columns.map(function (c) {
           return tables[c] ? csvCell(tables[c][row[c]], true) : csvCell(row[c], false);
         }).join(","));
