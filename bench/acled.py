@@ -48,6 +48,7 @@ mention (a table row or not), and
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -139,7 +140,7 @@ def run_texts(gp, texts: list[str], published: dt.date | None):
     return out
 
 
-def score_acled(gp, rows: list[dict], published: dt.date | None, n_errors: int) -> tuple[dict, list[str]]:
+def score_acled(gp, rows: list[dict], published: dt.date | None, n_errors: int, dump=None) -> tuple[dict, list[str]]:
     counts: Counter = Counter()
     errors: list[str] = []
     results = run_texts(gp, [r["text"] for r in rows], published)
@@ -162,7 +163,14 @@ def score_acled(gp, rows: list[dict], published: dt.date | None, n_errors: int) 
         deaths = _val(ev["fatalities"])
         counts["fatalities"] += int(deaths or 0) == gold_deaths
         lat, lon = _val(ev["lat"]), _val(ev["lon"])
-        counts["place_25km"] += lat is not None and km(lat, lon, gold["lat"], gold["lon"]) <= 25.0
+        off = km(lat, lon, gold["lat"], gold["lon"]) if lat is not None else None
+        counts["place_25km"] += off is not None and off <= 25.0
+        if dump is not None:
+            dump.write(json.dumps({
+                "id": row["id"], "km": None if off is None else round(off, 1), "ours": _val(ev["place_name"]),
+                "gold": f"{gold['location']} ({gold['admin1']}, {gold['country']})", "type_ok": type_ok,
+                "actor1": _val(ev["actor1_acled"]), "gold_actor1": gold.get("actor1"),
+            }, ensure_ascii=False) + "\n")
         counts["actor1"] += bool(actor_stems(_val(ev["actor1_acled"])) & actor_stems(gold.get("actor1")))
         counts["actor1_exact"] += _val(ev["actor1_acled"]) == gold.get("actor1")
         inter1 = _val(ev["inter1"])
@@ -283,6 +291,8 @@ def main() -> None:
                         help="a publication date for every text (default: none, the year comes from the text)")
     parser.add_argument("--errors", type=int, default=0, help="print N wrong rows of each set")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--rows-out", type=Path, default=None,
+                        help="write each ACLED row's place and actor (ours and gold) as JSON lines, to compare two runs")
     args = parser.parse_args()
     only = set(args.only or ("acled", "event_location", "news", "own"))
 
@@ -296,7 +306,8 @@ def main() -> None:
         rows = [r for r in load_acled(args.bench_dir) if args.split == "all" or country_split(r["gold"]["country"]) == args.split]
         if args.limit:
             rows = rows[: args.limit]
-        result["acled"], errs = score_acled(gp, rows, args.published, args.errors)
+        with (args.rows_out.open("w", encoding="utf-8") if args.rows_out else contextlib.nullcontext()) as dump:
+            result["acled"], errs = score_acled(gp, rows, args.published, args.errors, dump)
         result["acled"]["countries"] = len({r["gold"]["country"] for r in rows})
         errors += errs
     if "event_location" in only:

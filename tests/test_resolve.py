@@ -202,3 +202,19 @@ def test_ranker_weights_fitted_to_other_features_are_a_clear_error(tmp_path):
     path.write_text(json.dumps(reordered))
     with pytest.raises(ModelError, match="spec"):
         load_weights(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "country"),
+    [
+        # The ranker alone takes Ethiopia's Amara region; the text says a city.
+        ("Graduates protested outside the provincial office in Amara city over jobs.", "Amara", "IQ"),
+        # The small model calls these organisations; the town word says they are towns.
+        ("Militants stormed the village of Kafr Nabl on Monday.", "Kafr Nabl", "SY"),
+        ("Troops shelled Daraa city overnight.", "Daraa", "SY"),
+    ],
+)
+def test_a_name_the_text_calls_a_city_is_a_town_not_a_region(places, text: str, name: str, country: str) -> None:
+    found = places(text)[name]
+    assert found.kind == "place"
+    assert (found.place.feature_class, found.place.country_code) == ("P", country)

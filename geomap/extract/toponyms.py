@@ -34,6 +34,8 @@ BLOCKING_LABELS = frozenset(
 REGION_WORDS = frozenset(
     {"region", "oblast", "province", "governorate", "krai", "kray", "prefecture", "state", "county", "district", "territory"}
 )
+# "Amara city", "the town of Kafr Nabl": the cue makes the name a town, not a region of its name.
+TOWN_WORDS = frozenset({"city", "town", "village"})
 # Verbs whose subject is an actor, not a place: "Moscow denied", "the Kremlin said".
 ACTOR_VERBS = frozenset(
     """say tell state announce deny claim accuse warn reject insist demand impose
@@ -124,6 +126,9 @@ class Toponym:
     # (:data:`~geomap.extract.abbreviations.STANDALONE_ABBREVIATIONS`); the resolver keeps the one of a country the
     # document names otherwise, and drops the name if there is none.
     abbreviates: tuple[str, ...] = ()
+    # The text calls it a town ("Amara city", "the village of Kafr Nabl"): the resolver
+    # takes a populated place of the name over a region or district so called.
+    town_cue: bool = False
 
 
 @functools.lru_cache(maxsize=2)
@@ -165,6 +170,20 @@ def _with_region_cue(doc: Doc, span: Span) -> tuple[Span, bool]:
     if span[-1].lower_ in REGION_WORDS and len(span) > 1:
         return span, True
     return span, False
+
+
+def _called_a_town(doc: Doc, span: Span) -> bool:
+    """Does a lower-case town word call the name a town: "Amara city", "the town of Sudzha"?
+    (Not "Manchester City", a club.)"""
+    after = doc[span.end] if span.end < len(doc) else None
+    if after is not None and after.is_lower and after.lower_ in TOWN_WORDS:
+        return True
+    return span.start >= 2 and doc[span.start - 1].lower_ == "of" and doc[span.start - 2].lower_ in TOWN_WORDS
+
+
+def _with_town_cue(doc: Doc, span: Span) -> bool:
+    """Does the text call the name a town: a town word beside it, or its own last word ("Gaza City")?"""
+    return _called_a_town(doc, span) or (len(span) > 1 and span[-1].lower_ in TOWN_WORDS)
 
 
 # "Sarajevo's streets", "Iraq's northern Nineveh province": a possessive that owns a
@@ -356,6 +375,7 @@ def find_toponyms(
                 token_start=span.start,
                 token_end=span.end,
                 weak=weak and not cue,
+                town_cue=not cue and _with_town_cue(doc, span),
                 quarter=(span.end < len(doc) and doc[span.end].lower_ in QUARTER_WORDS) or (
                     span.start > 0 and doc[span.start - 1].lower_ in QUARTER_BEFORE) or (
                     len(span) > 1 and span[0].lower_ in QUARTER_BEFORE),
@@ -497,7 +517,8 @@ def find_toponyms(
                     # that is the whole entity ("Seredyna-Buda") is a village the model took
                     # for an organisation, and so is a name a locative introduces or a region
                     # qualifies ("the UN Office in Colombo (Colombo, Western)").
-                    literal = _introduced_as_place(doc, tok) or _before_qualifier(span, has_alias, normalize)
+                    literal = (_introduced_as_place(doc, tok) or _before_qualifier(span, has_alias, normalize)
+                               or _called_a_town(doc, span))
                     add(span, "ORG", kind="place" if literal else "actor", weak=weak)
                 else:
                     add(span, "GAZ", weak=weak, query=query)

@@ -577,6 +577,7 @@ def resolve_document(toponyms: Sequence[Toponym], gazetteer: Lookup, weights: Ra
             for k in members:
                 chosen[k] = best
     _constrain(toponyms, cands, fixed, scores, chosen, quals)
+    _towns_where_called_so(toponyms, cands, fixed, scores, chosen)
     return _Resolution(toponyms, cands, fixed, feats, scores, chosen)
 
 
@@ -761,6 +762,36 @@ def _keep_quarters_in_town(
             before = [(j, p) for j, p in towns if j < k]
             fixed[k] = (before[-1] if before else towns[0])[1]
             cands[k], scores[k] = [], []
+
+
+def _towns_where_called_so(
+    toponyms: Sequence[Toponym],
+    cands: list[list[tuple[Place, float]]],
+    fixed: list[Place | None],
+    scores: list[list[float]],
+    chosen: list[int],
+) -> None:
+    """A name the text calls a town ("Amara city", "the village of Kafr Nabl") is a populated
+    place, not the region or district of that name the ranker chose: the town of that name in
+    the same country, else in a country the document's other names are in, else, when the
+    document names no other country, the most populous town so called."""
+    def current(k: int) -> Place | None:
+        return fixed[k] if fixed[k] is not None else (cands[k][chosen[k]][0] if chosen[k] >= 0 else None)
+
+    for k, t in enumerate(toponyms):
+        place = current(k)
+        if not t.town_cue or fixed[k] is not None or place is None or place.feature_class == "P":
+            continue
+        towns = [c for c, (p, _) in enumerate(cands[k]) if p.feature_class == "P"]
+        if not towns:
+            continue
+        same = [c for c in towns if cands[k][c][0].country_code == place.country_code]
+        others = {p.country_code for j in range(len(toponyms)) if j != k and (p := current(j)) is not None}
+        named = [c for c in towns if cands[k][c][0].country_code in others]
+        if same or named:
+            chosen[k] = max(same or named, key=lambda c: scores[k][c])
+        elif not others:
+            chosen[k] = max(towns, key=lambda c: (cands[k][c][0].population, scores[k][c]))
 
 
 def _names_well_known(place: Place, text: str) -> bool:
