@@ -8,6 +8,7 @@ Each returns a folium element to add with ``.add_to(m)``. The events arrive as a
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
 
 import folium
@@ -80,7 +81,7 @@ DATA_CREDITS = (
 OUTLINE_STYLE = {"color": "#505a66", "weight": 1.2, "opacity": 0.6}
 
 _env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-_TEMPLATES = {name: _env.from_string(read_asset(f"{name}.html")) for name in ("legend", "panel", "table", "popup")}
+_TEMPLATES = {name: _env.from_string(read_asset(f"{name}.html")) for name in ("legend", "panel", "table", "popup", "time")}
 
 
 def type_label(event_type: str) -> str:
@@ -197,6 +198,7 @@ def event_layer(
         "panel": ids["panel"],
         "table": ids["table"],
         "legend": ids.get("legend", ""),
+        "time": ids.get("time", ""),
         "types": types,
         "pin": PIN_SVG,
         "dot": DOT_SVG,
@@ -257,6 +259,43 @@ def filter_panel(table: EventTable, element_id: str) -> MapControl:
         n_undated=_undated(table),
     )
     return MapControl(markup, element_id, position="topright")
+
+
+# The time strip draws at most this many bars: a bar a day up to this many days, then a bar
+# for every few days (events.js reads it from the strip's data-max-bars).
+TIME_MAX_BARS = 120
+
+
+def time_strip(table: EventTable, element_id: str) -> MapControl | None:
+    """The time strip under the map: the events per day as bars (per few days over a long
+    span), a range brushed across them that sets the date filter, step and play buttons,
+    and the "include undated" switch; ``None`` when no event has a (YYYY-MM-DD) date or all
+    have the same one.
+
+    Example:
+        >>> from geomap.render.data import event_table
+        >>> import pandas as pd
+        >>> table = event_table(pd.DataFrame({"event_type": ["Battles", "Riots"], "lat": [51.41, 50.0],
+        ...                                   "lon": [34.9, 30.0], "event_date": ["2024-08-06", "2024-08-09"]}))
+        >>> "per day" in time_strip(table, "geomap-time").html
+        True
+    """
+    try:
+        first, last = date.fromisoformat(table.first_date), date.fromisoformat(table.last_date)
+    except ValueError:  # no date, or not the YYYY-MM-DD the date boxes take
+        return None
+    if first == last:  # one day: a single bar says nothing the panel does not
+        return None
+    per = -(-((last - first).days + 1) // TIME_MAX_BARS)
+    markup = _TEMPLATES["time"].render(
+        element_id=element_id,
+        first_date=table.first_date,
+        last_date=table.last_date,
+        per_days=per,
+        per="per day" if per == 1 else f"per {per} days",
+        n_undated=_undated(table),
+    )
+    return MapControl(markup, element_id, position="below")
 
 
 def _undated(table: EventTable) -> int:

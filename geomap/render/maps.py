@@ -29,6 +29,7 @@ from geomap.render.layers import (
     outline_layer,
     place_layer,
     table_panel,
+    time_strip,
     title_control,
 )
 
@@ -226,7 +227,7 @@ def write_fragment(
 
 def _build_map(table: EventTable, name: str, *, title: str | None, online_tiles: bool, cdn: bool) -> folium.Map:
     """The folium map of one events table; its page elements' ids start with ``name``."""
-    ids = {part: f"{name}-{part}" for part in ("data", "popup", "panel", "table", "legend", "title")}
+    ids = {part: f"{name}-{part}" for part in ("data", "popup", "panel", "table", "legend", "title", "time")}
     m = folium.Map(location=[30.0, 20.0], zoom_start=2, tiles=None, control_scale=True)
     m.options.update(min_zoom=1, max_zoom=ONLINE_MAP_MAX_ZOOM if online_tiles else MAX_ZOOM)
     m.default_js, m.default_css = [], []  # MapAssets brings Leaflet, inlined or from a CDN with integrity hashes
@@ -249,6 +250,11 @@ def _build_map(table: EventTable, name: str, *, title: str | None, online_tiles:
     filter_panel(table, ids["panel"]).add_to(m)
     legend(table.statuses, table.draw_kinds, n_unlocated=table.n_unlocated, element_id=ids["legend"]).add_to(m)
     table_panel(table, ids["table"]).add_to(m)
+    strip = time_strip(table, ids["time"])
+    if strip is not None:
+        strip.add_to(m)
+    else:
+        del ids["time"]
     around = table.bounds
     fit = None
     if around is not None:

@@ -26,7 +26,8 @@
   var POPUP_MARGIN = 12;  // px kept between a popup and the map's edge or a control
   // A map narrower than this (a phone, a narrow embed) opens with its panel and legend folded.
   var SMALL_WIDTH = 640;
-  var FOLD_ABOVE = 0.3;  // the share of a wider map its controls may cover at load
+  var FOLD_ABOVE = 0.3;
+  var SHORT_HEIGHT = 500;  // a map (with its time strip) lower than this opens with the strip folded  // the share of a wider map its controls may cover at load
   // What the search box looks in: the place as written and as resolved, its region and
   // country (code and name), the actors, the type and sub-type, and the evidence sentence.
   var SEARCHED = ["place_text", "place_name", "admin1", "country_code", "actor1", "actor2", "event_type",
@@ -40,6 +41,7 @@
   // sorted as the page's table is, by date (undated last).
   var SORT_KEYS = ["date", "type", "place", "country", "actors", "fatalities", "status"];
   var DEFAULT_SORT = { key: "date", dir: 1 };
+  var PLAY_MS = 900;  // play: the time strip's range steps on this often
   var STATE_DELAY_MS = 250;  // the URL hash is written this long after the last change
 
   function fold(s) {
@@ -163,6 +165,16 @@
   }
 
   // A CSV cell. Text that a spreadsheet would run as a formula gets a leading quote.
+  // A YYYY-MM-DD date as a day number (days since 1970-01-01), NaN when it is not one; and back.
+  function dayOf(text) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text || "");
+    return m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / 864e5 : NaN;
+  }
+
+  function dateOf(day) {
+    return new Date(day * 864e5).toISOString().slice(0, 10);
+  }
+
   function csvCell(value, isText) {
     if (value === null || value === undefined) {
       return "";
@@ -242,7 +254,8 @@
       map.fitBounds(options.fit.bounds, { padding: options.fit.padding, maxZoom: options.fit.maxZoom, animate: false });
     }
     map.on("moveend", function () {  // bound after the fit: the view the map opens on is not written
-      this.moved = true;
+      // (nor a move of the map resized as the time strip under it folds: geomap.js placeBelow)
+      if (!map.getContainer().geomapResizing) { this.moved = true; }
       this.draw();
       if (this.inView.checked) { this.renderTable(); }
       this.saveState();
@@ -312,7 +325,7 @@
       this.undated = find("undated");  // absent when every event has a date
       this.dateNote = find("date-note");
       this.countText = find("count");
-      var update = function () { self.filter(); self.draw(); self.saveState(); };
+      var update = this.update = function () { self.filter(); self.draw(); self.saveState(); };
       this.typeBoxes.forEach(function (box) { box.addEventListener("change", update); });
       [this.dateFrom, this.dateTo].forEach(function (input) {
         input.addEventListener("input", update);
@@ -322,6 +335,8 @@
       if (this.undated) { this.undated.addEventListener("change", update); }
       this.downloadButton = find("download");
       this.downloadButton.addEventListener("click", function () { self.downloadCsv(); });
+
+      this._bindTime();
 
       var table = this.tablePanel;
       this.tableBody = table.querySelector("tbody");
@@ -476,20 +491,164 @@
       var cType = col.event_type, cDate = col.event_date;
       var shown = new Int32Array(n);
       var k = 0;
+      var time = this.time, bars = time ? new Int32Array(time.nBars) : null;
       for (var i = 0; i < n; i++) {
         var row = rows[i];
-        if (!typeOn[row[cType]] || !dateOk[row[cDate]]) { continue; }
+        if (!typeOn[row[cType]]) { continue; }
+        if (!bars && !dateOk[row[cDate]]) { continue; }
         if (query) {
           var hit = false;
           for (var m = 0; m < matches.length && !hit; m++) { hit = matches[m][1][row[matches[m][0]]]; }
           if (!hit) { continue; }
+        }
+        if (bars) {  // the strip counts what the other filters pass, whatever the date range
+          var bar = time.bar[row[cDate]];
+          if (bar >= 0) { bars[bar] += 1; }
+          if (!dateOk[row[cDate]]) { continue; }
         }
         shown[k++] = i;
       }
       this.shown = shown.subarray(0, k);
       this.bins = null;
       this.countText.textContent = count(k) + " of " + plural(n, "event") + " shown";
+      if (bars) { this.renderTime(bars); }
       this.renderTable();
+    },
+
+    // The time strip (time.html): its bars stand for `per` days each from the first date; a
+    // drag across them (or a tap on one) sets the panel's date range, which every view
+    // follows; step moves the range by its own length, play steps to the last date.
+    _bindTime: function () {
+      var strip = this.options.time && document.getElementById(this.options.time);
+      if (!strip) { return; }
+      var self = this;
+      function find(name) { return strip.querySelector('[data-geomap="' + name + '"]'); }
+      var first = dayOf(strip.getAttribute("data-first")), last = dayOf(strip.getAttribute("data-last"));
+      var per = Number(strip.getAttribute("data-per")) || 1;
+      var nBars = Math.floor((last - first) / per) + 1;
+      var time = this.time = {
+        strip: strip, first: first, last: last, per: per, nBars: nBars,
+        histogram: find("histogram"), range: find("time-range"), play: find("time-play"),
+        undated: find("time-undated"), timer: null, bars: []
+      };
+      // each date of the table's date column: the bar it falls in (-1: undated, or not a day)
+      time.bar = this.data.tables[this.col.event_date].map(function (d) {
+        var day = dayOf(d);
+        return isFinite(day) && day >= first && day <= last ? Math.floor((day - first) / per) : -1;
+      });
+      // a short map (a 400 px embed) opens with the strip folded to its line: the map keeps the room
+      var container = this.map.getContainer();
+      if (container.clientHeight + strip.offsetHeight < SHORT_HEIGHT) {
+        strip.open = false;
+        if (container.geomapFitBelow) { container.geomapFitBelow(); }  // the map its height before it is fitted
+      }
+      for (var b = 0; b < nBars; b++) {
+        time.bars.push(L.DomUtil.create("span", "geomap-bar", time.histogram));
+      }
+      var setRange = function (from, to) {
+        self.dateFrom.value = from === null ? "" : dateOf(Math.max(from, first));
+        self.dateTo.value = to === null ? "" : dateOf(Math.min(to, last));
+        self.update();
+      };
+      this.setTimeRange = setRange;
+      // brushing: the bars from the one pressed to the one under the pointer
+      var barAt = function (clientX) {
+        var box = time.histogram.getBoundingClientRect();
+        return Math.max(0, Math.min(nBars - 1, Math.floor((clientX - box.left) / box.width * nBars)));
+      };
+      var start = null, pending = null;
+      var brush = function (b) {
+        var lo = Math.min(start, b), hi = Math.max(start, b);
+        setRange(first + lo * per, first + (hi + 1) * per - 1);
+      };
+      time.histogram.addEventListener("pointerdown", function (event) {
+        if (event.button !== 0) { return; }
+        self.stopPlay();
+        start = barAt(event.clientX);
+        time.histogram.setPointerCapture(event.pointerId);
+        brush(start);
+        event.preventDefault();
+      });
+      time.histogram.addEventListener("pointermove", function (event) {
+        if (start === null) { return; }
+        var b = barAt(event.clientX);
+        if (pending === null) {
+          requestAnimationFrame(function () { if (start !== null) { brush(pending); } pending = null; });
+        }
+        pending = b;
+      });
+      var release = function (event) {
+        if (start === null) { return; }
+        brush(barAt(event.clientX));
+        start = null;
+      };
+      time.histogram.addEventListener("pointerup", release);
+      time.histogram.addEventListener("pointercancel", function () { start = null; });
+      find("time-step").addEventListener("click", function () { self.stopPlay(); self.stepTime(1); });
+      find("time-back").addEventListener("click", function () { self.stopPlay(); self.stepTime(-1); });
+      find("time-all").addEventListener("click", function () { self.stopPlay(); setRange(null, null); });
+      time.play.addEventListener("click", function () {
+        if (time.timer !== null) { self.stopPlay(); return; }
+        var range = self.timeRange();
+        if (range.all || range.to >= last) { setRange(first, first + per - 1); }  // from the start, a bar at a time
+        time.play.textContent = "\u275a\u275a pause";
+        time.timer = setInterval(function () { if (!self.stepTime(1)) { self.stopPlay(); } }, PLAY_MS);
+      });
+      if (time.undated) {
+        time.undated.addEventListener("change", function () {
+          self.undated.checked = time.undated.checked;  // the panel's switch: one filter, two places
+          self.update();
+        });
+      }
+    },
+
+    // The date range the panel's boxes hold, in days (open ends: the first and last dates).
+    timeRange: function () {
+      var time = this.time;
+      var from = this.dateFrom.value ? dayOf(this.dateFrom.value) : time.first;
+      var to = this.dateTo.value ? dayOf(this.dateTo.value) : time.last;
+      return { from: from, to: to, all: from <= time.first && to >= time.last };
+    },
+
+    // Move the date range by its own length (dir 1: later, -1: earlier); false at the end.
+    stepTime: function (dir) {
+      var time = this.time, range = this.timeRange();
+      if (range.all) {  // no range yet: the first (or last) bar
+        if (dir > 0) { this.setTimeRange(time.first, time.first + time.per - 1); }
+        else { this.setTimeRange(time.first + (time.nBars - 1) * time.per, time.last); }
+        return true;
+      }
+      var width = Math.max(1, range.to - range.from + 1);
+      if ((dir > 0 && range.to >= time.last) || (dir < 0 && range.from <= time.first)) { return false; }
+      this.setTimeRange(range.from + dir * width, range.to + dir * width);
+      return true;
+    },
+
+    stopPlay: function () {
+      var time = this.time;
+      if (!time || time.timer === null) { return; }
+      clearInterval(time.timer);
+      time.timer = null;
+      time.play.textContent = "\u25b6 play";
+    },
+
+    // The strip's bars (their heights: events per bar, of the highest), which are in the range,
+    // the range in words, and the undated switch as the panel's.
+    renderTime: function (counts) {
+      var time = this.time, range = this.timeRange();
+      var highest = 0;
+      for (var b = 0; b < counts.length; b++) { highest = Math.max(highest, counts[b]); }
+      for (b = 0; b < counts.length; b++) {
+        var bar = time.bars[b];
+        var from = time.first + b * time.per, to = Math.min(time.last, from + time.per - 1);
+        bar.style.height = (highest ? 100 * counts[b] / highest : 0) + "%";
+        L.DomUtil[from <= range.to && to >= range.from ? "addClass" : "removeClass"](bar, "geomap-in-range");
+        bar.title = (time.per === 1 ? dateOf(from) : dateOf(from) + " to " + dateOf(to)) + ": " + plural(counts[b], "event");
+      }
+      var days = range.to - range.from + 1;
+      time.range.textContent = range.all ? "all dates"
+        : (days === 1 ? dateOf(range.from) : dateOf(range.from) + " to " + dateOf(range.to) + " (" + plural(days, "day") + ")");
+      if (time.undated) { time.undated.checked = this.undated.checked; }
     },
 
     // The shown events binned into cells of CELL_PX at zoom z.

@@ -132,7 +132,10 @@
   }
 
   // Move a block of HTML that the page already holds into a Leaflet control.
+  // A control at `position`: a Leaflet corner, or "below": under the map, outside it (the time
+  // strip), the map made that much shorter so that nothing it draws lies under the strip.
   function addControl(map, elementId, position) {
+    if (position === "below") { return placeBelow(map, elementId); }
     var control = L.control({ position: position });
     control.onAdd = function () {
       var div = document.getElementById(elementId);
@@ -144,6 +147,27 @@
     return control.addTo(map);
   }
 
+  // The element under the map's container, in the same parent (the page's body, a fragment's
+  // root), which gives the map all of its height but the element's (--geomap-below; the
+  // element is hidden, and takes none, in a clean figure and in print).
+  function placeBelow(map, elementId) {
+    var element = document.getElementById(elementId);
+    var container = map.getContainer(), holder = container.parentNode;
+    element.hidden = false;
+    holder.insertBefore(element, container.nextSibling);
+    L.DomUtil.addClass(holder, "geomap-has-below");
+    var fit = container.geomapFitBelow = function () {
+      var height = element.offsetHeight + "px";
+      if (holder.style.getPropertyValue("--geomap-below") === height) { return; }
+      holder.style.setProperty("--geomap-below", height);
+      container.geomapResizing = true;  // the explorer's moveend: not the reader's move
+      try { map.invalidateSize({ pan: false }); } finally { container.geomapResizing = false; }
+    };
+    if (typeof ResizeObserver !== "undefined") { new ResizeObserver(fit).observe(element); }
+    fit();
+    return element;
+  }
+
   // Fit the map's events into the part of the map that its visible controls leave free:
   // each corner's controls are kept clear of sideways or up and down, whichever of the
   // sixteen ways gives the closest view (then the most room). For a figure (a clean
@@ -151,6 +175,7 @@
   function fitClear(container, margin) {
     var explorer = container.geomap;
     if (!explorer || !explorer.options.fit) { return; }
+    if (container.geomapFitBelow) { container.geomapFitBelow(); }  // the strip under it hidden: a taller map
     var map = explorer.map, fit = explorer.options.fit;
     var m = margin === undefined ? 8 : margin;
     var area = container.getBoundingClientRect();

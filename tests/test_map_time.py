@@ -1,0 +1,111 @@
+"""The map's time strip (issue 14, item 10): the events per day as bars under the map, a range
+brushed across them that every other view follows (pins, count, table, CSV, link), step and
+play through the days, and a visible "include undated (N)" switch.
+
+Browser tests: the written file in headless Debian Chromium, offline, failing on any console error.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_map_features import Visit, download_csv, grid_events, open_page, table_rows  # noqa: F401
+from test_render import read_events
+
+from geomap.render import write_map
+
+pytestmark = pytest.mark.browser
+
+BARS = ".geomap-time .geomap-bar"
+
+
+def bar_titles(page) -> list[str]:
+    return page.locator(BARS).evaluate_all("bars => bars.map(b => b.title)")
+
+
+def in_range(page) -> list[bool]:
+    return page.locator(BARS).evaluate_all("bars => bars.map(b => b.classList.contains('geomap-in-range'))")
+
+
+def dates(page) -> tuple[str, str]:
+    return (page.locator('[data-geomap="date-from"]').input_value(), page.locator('[data-geomap="date-to"]').input_value())
+
+
+@pytest.fixture
+def grid(open_page, tmp_path: Path) -> Visit:
+    # 14 events: 3 on each of 2024-08-01 .. 04, a fourth on the 2nd, one undated (a plan)
+    return open_page(write_map(grid_events(), tmp_path / "grid.html"), viewport=(1400, 900))
+
+
+def test_the_strip_shows_events_per_day_and_a_brushed_range_drives_every_view(grid: Visit) -> None:
+    page = grid.page
+    strip = page.locator(".geomap-time")
+    assert strip.is_visible()
+    assert bar_titles(page) == ["2024-08-01: 3 events", "2024-08-02: 4 events", "2024-08-03: 3 events",
+                                "2024-08-04: 3 events"]
+    heights = page.locator(BARS).evaluate_all("bars => bars.map(b => b.getBoundingClientRect().height)")
+    assert heights[1] > heights[0] > 0 and heights[0] == heights[2] == heights[3]  # the busiest day is highest
+    assert in_range(page) == [True] * 4 and strip.locator("summary").inner_text() == "Time: all dates"
+    # drag from the 2nd's bar to the 3rd's
+    second, third = (page.locator(BARS).nth(k).bounding_box() for k in (1, 2))
+    page.mouse.move(second["x"] + second["width"] / 2, second["y"] + second["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(third["x"] + third["width"] / 2, third["y"] + 2, steps=4)
+    page.mouse.up()
+    grid.wait_for_count("8 of 14")  # 4 + 3, and the undated plan ("include undated" is ticked)
+    assert dates(page) == ("2024-08-02", "2024-08-03")  # the panel's boxes say the same range
+    assert in_range(page) == [False, True, True, False]
+    assert strip.locator("summary").inner_text() == "Time: 2024-08-02 to 2024-08-03 (2 days)"
+    assert grid.drawn() == 8
+    page.locator(".geomap-table summary").click()
+    page.wait_for_function("() => document.querySelectorAll('.geomap-table tbody tr').length === 8")
+    assert sorted({r[0] for r in table_rows(page)}) == ["2024-08-02", "2024-08-03", "undated"]
+    _, rows = download_csv(page)
+    assert len(rows) == 8
+    page.wait_for_function("() => location.hash.includes('geomap.from=2024-08-02')")  # the link keeps it
+    # the bars count what the other filters pass: without the battles, the 1st had 2
+    page.locator(".geomap-panel label", has_text="Battles").locator("input").uncheck()
+    grid.wait_for_count("6 of 14")
+    assert bar_titles(page)[0] == "2024-08-01: 2 events"
+    page.locator('[data-geomap="time-all"]').click()
+    grid.wait_for_count("10 of 14")
+    assert dates(page) == ("", "") and strip.locator("summary").inner_text() == "Time: all dates"
+    assert grid.errors == [] and grid.outside_requests == []
+
+
+def test_step_and_play_walk_through_the_days(grid: Visit) -> None:
+    page = grid.page
+    step = page.get_by_role("button", name="step forward")
+    step.click()
+    grid.wait_for_count("4 of 14")  # the first day, and the undated plan
+    assert dates(page) == ("2024-08-01", "2024-08-01")
+    step.click()
+    grid.wait_for_count("5 of 14")
+    assert dates(page) == ("2024-08-02", "2024-08-02") and in_range(page) == [False, True, False, False]
+    page.get_by_role("button", name="step back").click()
+    grid.wait_for_count("4 of 14")
+    assert dates(page) == ("2024-08-01", "2024-08-01")
+    play = page.locator('[data-geomap="time-play"]')
+    play.click()
+    assert play.inner_text() == "❚❚ pause"
+    # a day every 0.9 s, to the last, where it stops by itself
+    page.wait_for_function("() => document.querySelector('[data-geomap=\"time-play\"]').textContent === '▶ play'",
+                           timeout=10_000)
+    assert dates(page) == ("2024-08-04", "2024-08-04")
+    assert grid.count_text() == "4 of 14 events shown"
+    assert grid.errors == []
+
+
+def test_include_undated_is_a_visible_switch_on_the_strip(open_page, tmp_path: Path) -> None:
+    seen = open_page(write_map(read_events(), tmp_path / "kursk.html"), viewport=(390, 844))  # a phone
+    page = seen.page
+    switch = page.locator(".geomap-time label", has_text="include undated (1)")
+    assert switch.is_visible()  # the panel is folded on a phone: the strip's switch is in view
+    switch.locator("input").uncheck()
+    seen.wait_for_count("4 of 5")  # the undated Istanbul talks left out
+    assert page.locator('.geomap-panel [data-geomap="undated"]').is_checked() is False  # one switch, shown twice
+    page.wait_for_function("() => location.hash.includes('geomap.undated=0')")
+    switch.locator("input").check()
+    seen.wait_for_count("5 of 5")
+    assert seen.errors == []
