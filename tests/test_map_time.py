@@ -1,6 +1,7 @@
 """The map's time strip (issue 14, item 10): the events per day as bars under the map, a range
 brushed across them that every other view follows (pins, count, table, CSV, link), step and
-play through the days, and a visible "include undated (N)" switch.
+play through the days, and a visible "include undated (N)" switch; and no control of the map
+lying over another (the strip is under the map, not over it).
 
 Browser tests: the written file in headless Debian Chromium, offline, failing on any console error.
 """
@@ -108,4 +109,31 @@ def test_include_undated_is_a_visible_switch_on_the_strip(open_page, tmp_path: P
     page.wait_for_function("() => location.hash.includes('geomap.undated=0')")
     switch.locator("input").check()
     seen.wait_for_count("5 of 5")
+    assert seen.errors == []
+
+
+# Each pair of the map's visible controls that overlap, with the size of the overlap.
+OVERLAPS = """() => {
+    const controls = [...document.querySelectorAll('.leaflet-control-container .leaflet-control')]
+        .filter(c => c.offsetWidth && c.offsetHeight);
+    const out = [];
+    for (let a = 0; a < controls.length; a++) for (let b = a + 1; b < controls.length; b++) {
+        const r = controls[a].getBoundingClientRect(), s = controls[b].getBoundingClientRect();
+        const w = Math.min(r.right, s.right) - Math.max(r.left, s.left), h = Math.min(r.bottom, s.bottom) - Math.max(r.top, s.top);
+        if (w > 0 && h > 0) out.push([controls[a].className.split(' ')[0], controls[b].className.split(' ')[0], w, h]);
+    }
+    return out;
+}"""
+
+
+@pytest.mark.parametrize("viewport", [(1400, 900), (390, 844), (640, 400)], ids=["desktop", "phone", "embed"])
+def test_no_control_lies_over_another(open_page, tmp_path: Path, viewport) -> None:
+    seen = open_page(write_map(read_events(), tmp_path / "map.html", title="Kursk offensive, August 2024"),
+                     viewport=viewport)
+    page = seen.page
+    assert page.evaluate(OVERLAPS) == []
+    for summary in (".geomap-panel summary", ".geomap-legend summary"):  # opened or folded
+        page.locator(summary).click()
+        page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+        assert page.evaluate(OVERLAPS) == [], summary
     assert seen.errors == []

@@ -226,6 +226,12 @@
     this._project();
     this._bindControls();
     this._fitLayout();
+    var apart = function (event) { this._fitCredits(); this._keepApart(event && event.target); }.bind(this);
+    requestAnimationFrame(apart);  // once the page's credits are all in
+    map.on("resize", function () { apart(); });
+    [this.panel, document.getElementById(options.legend), this.tablePanel].forEach(function (details) {
+      if (details) { details.addEventListener("toggle", apart); }
+    });
     map.on("popupopen", function (event) {
       var popup = this.openPopup = event.popup;
       // a pin's popup took its options when the pin was drawn: the controls may have moved since
@@ -385,6 +391,55 @@
         }
         if (narrow || covered > FOLD_ABOVE * area) { details.open = false; }
       });
+    },
+
+    // Open controls never lie over each other: the panel, the legend or the table opened folds
+    // those open that it would cover, and each open one is kept to the height left between it
+    // and the controls above or below it (it scrolls).
+    _keepApart: function (opened) {
+      var container = this.map.getContainer();
+      var foldable = [this.panel, document.getElementById(this.options.legend), this.tablePanel].filter(Boolean);
+      function box(element) { return element.getBoundingClientRect(); }
+      function across(a, b) { return a.left < b.right && b.left < a.right; }
+      function over(a, b) { return across(a, b) && a.top < b.bottom && b.top < a.bottom; }
+      if (opened && opened.open) {
+        foldable.forEach(function (d) { if (d !== opened && d.open && over(box(d), box(opened))) { d.open = false; } });
+      }
+      var controls = Array.prototype.slice.call(container.querySelectorAll(".leaflet-control-container .leaflet-control"));
+      foldable.forEach(function (d) {
+        d.style.maxHeight = d.style.overflowY = "";
+        if (!d.open) { return; }
+        // d and what stands after it in its corner (below it at the top, above it at the bottom)
+        var r = box(d), stack = box(d.parentNode), top = d.parentNode.classList.contains("leaflet-top");
+        var after = top ? stack.bottom - r.bottom : r.top - stack.top;
+        var limit = top ? container.getBoundingClientRect().bottom : container.getBoundingClientRect().top;
+        controls.forEach(function (c) {
+          if (c.parentNode === d.parentNode) { return; }
+          var b = box(c);
+          if (!b.width || !b.height || !across(stack, b)) { return; }
+          if (top && b.top >= r.top) { limit = Math.min(limit, b.top - POPUP_MARGIN); }
+          if (!top && b.bottom <= r.bottom) { limit = Math.max(limit, b.bottom + POPUP_MARGIN); }
+        });
+        var room = Math.floor((top ? limit - r.top : r.bottom - limit) - after);
+        if (room < r.height) { d.style.maxHeight = Math.max(room, 40) + "px"; d.style.overflowY = "auto"; }
+      });
+    },
+
+    // The credits (bottom right) and the controls at the bottom left (the scale, the legend)
+    // side by side where there is room; where the credits take more than the room beside them
+    // (a phone, a narrow embed), the bottom left's controls stand on them instead of under them.
+    _fitCredits: function () {
+      var map = this.map, container = map.getContainer();
+      var credits = container.querySelector(".leaflet-control-attribution");
+      var corner = map._controlCorners.bottomleft;
+      if (!credits || !corner) { return; }
+      corner.style.bottom = "";
+      var a = credits.getBoundingClientRect();
+      var under = Array.prototype.some.call(corner.children, function (control) {
+        var b = control.getBoundingClientRect();
+        return b.width && b.height && a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+      });
+      if (under) { corner.style.bottom = container.getBoundingClientRect().bottom - a.top + "px"; }
     },
 
     // Popup options for this map's size: never wider or taller than the map (long text scrolls).
