@@ -209,6 +209,42 @@ def test_thousands_of_events_cluster_and_the_counts_add_up(open_page, tmp_path: 
     assert seen.errors == [] and seen.outside_requests == []
 
 
+# Pairs of marks on the map where a cluster's disc and another cluster or a pin overlap.
+MARKS_OVERLAPPING = """() => {
+    const marks = [...document.querySelectorAll('.geomap-cluster, .geomap-event')]
+        .map(e => [e.classList.contains('geomap-cluster'), e.getBoundingClientRect()]);
+    let n = 0;
+    for (let a = 0; a < marks.length; a++) for (let b = a + 1; b < marks.length; b++) {
+        if (!marks[a][0] && !marks[b][0]) continue;
+        const r = marks[a][1], s = marks[b][1];
+        if (Math.min(r.right, s.right) > Math.max(r.left, s.left) && Math.min(r.bottom, s.bottom) > Math.max(r.top, s.top)) n++;
+    }
+    return n;
+}"""
+
+
+@pytest.mark.browser
+def test_no_cluster_hides_another_clusters_count(open_page, tmp_path: Path) -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(1)  # 600 events scattered over eastern Ukraine, thick at the centre
+    events = table([korenevo(event_id=f"ev-{i}", lat=float(50 + rng.normal(0, 1.5)), lon=float(35 + rng.normal(0, 2.5)))
+                    for i in range(600)])
+    seen = open_page(write_map(events, tmp_path / "scatter.html"), viewport=(1400, 900))
+    page = seen.page
+    for zoom in range(4, 10):
+        page.evaluate(f"() => document.querySelector('.geomap-ready').geomap.map.setView([50, 35], {zoom}, {{animate: false}})")
+        assert page.evaluate(MARKS_OVERLAPPING) == 0, zoom
+        if zoom <= 5:
+            assert seen.drawn() == 600  # all in view: the counts still add up
+    # a cluster made of two cells' events opens on all of them
+    page.evaluate("() => document.querySelector('.geomap-ready').geomap.map.setView([50, 35], 8, {animate: false})")
+    biggest = max(page.locator(".geomap-cluster").all(), key=lambda c: int(c.inner_text()))
+    biggest.dispatch_event("click")
+    page.wait_for_function("() => document.querySelector('.geomap-ready').geomap.map.getZoom() > 8")
+    assert seen.errors == []
+
+
 @pytest.mark.browser
 def test_events_at_one_place_are_listed_when_zooming_cannot_part_them(open_page, tmp_path: Path) -> None:
     same_place = [korenevo(event_id=f"ev-{i}", evidence=f"Report number {i} from Korenevo.") for i in range(2)]

@@ -165,6 +165,69 @@
   }
 
   // A CSV cell. Text that a spreadsheet would run as a formula gets a leading quote.
+  // A cluster's icon: its side in px, by how many events it counts.
+  function clusterSize(n) {
+    return n < 10 ? 30 : n < 100 ? 36 : n < 1000 ? 42 : 50;
+  }
+
+  // The box (px, around the bin's point) its mark takes: a cluster's disc, or a pin above
+  // its point (a ring's dot and an area's square are smaller than a pin).
+  function markBox(bin, size) {
+    var x = bin.sx / bin.n * size, y = bin.sy / bin.n * size;
+    if (bin.n > 1) {
+      var half = clusterSize(bin.n) / 2;
+      return { left: x - half, right: x + half, top: y - half, bottom: y + half };
+    }
+    return { left: x - 12, right: x + 12, top: y - 31, bottom: y + 1 };
+  }
+
+  // Bins whose marks would overlap (neighbouring cells' events close to their shared edge)
+  // made one: no cluster hides another's count, nor a pin a count. The largest absorb first;
+  // repeated while a merge moved a cluster onto another. Each bin keeps the cells it holds.
+  function parted(bins, size) {
+    var list = Array.from(bins.values());
+    list.forEach(function (bin) { bin.cells = [bin.key]; });
+    for (var pass = 0; pass < 4; pass++) {
+      list.sort(function (a, b) { return b.n - a.n || a.key - b.key; });
+      var kept = [], merged = false;
+      var grid = new Map();  // cells of CELL_PX * 2 -> the kept bins whose point is in one
+      for (var k = 0; k < list.length; k++) {
+        var bin = list[k], box = markBox(bin, size);
+        var gx = Math.floor(bin.sx / bin.n * size / (2 * CELL_PX)), gy = Math.floor(bin.sy / bin.n * size / (2 * CELL_PX));
+        var into = null;
+        for (var dx = -1; dx <= 1 && !into; dx++) {
+          for (var dy = -1; dy <= 1 && !into; dy++) {
+            var near = grid.get((gx + dx) + ":" + (gy + dy)) || [];
+            for (var m = 0; m < near.length && !into; m++) {
+              var other = markBox(near[m], size);
+              if (box.left < other.right + 2 && other.left < box.right + 2 && box.top < other.bottom + 2 && other.top < box.bottom + 2) {
+                into = near[m];
+              }
+            }
+          }
+        }
+        if (into) {
+          into.n += bin.n;
+          into.sx += bin.sx;
+          into.sy += bin.sy;
+          if (into.type !== bin.type) { into.type = -1; }
+          into.cells = into.cells.concat(bin.cells);
+          merged = true;
+          continue;
+        }
+        kept.push(bin);
+        var cell = gx + ":" + gy;
+        if (!grid.has(cell)) { grid.set(cell, []); }
+        grid.get(cell).push(bin);
+      }
+      list = kept;
+      if (!merged) { break; }
+    }
+    var out = new Map();
+    list.forEach(function (bin) { out.set(bin.key, bin); });
+    return out;
+  }
+
   // A YYYY-MM-DD date as a day number (days since 1970-01-01), NaN when it is not one; and back.
   function dayOf(text) {
     var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text || "");
@@ -728,7 +791,7 @@
           if (bin.type !== type) { bin.type = -1; }
         }
       }
-      return bins;
+      return parted(bins, 256 * Math.pow(2, z));
     },
 
     // Show what is in view: pins for lone events, clusters for the rest. Markers that
@@ -825,7 +888,7 @@
 
     _clusterMarker: function (bin, z, size) {
       var self = this;
-      var px = bin.n < 10 ? 30 : bin.n < 100 ? 36 : bin.n < 1000 ? 42 : 50;
+      var px = clusterSize(bin.n);
       var typeClass = bin.type >= 0 ? this.options.types[bin.type].cls : "geomap-mixed";
       var at = this.map.unproject([bin.sx / bin.n * size, bin.sy / bin.n * size], z);
       var marker = L.marker(at, {
@@ -844,10 +907,12 @@
     // Zoom into a cluster; where zooming cannot part its events, list them.
     openCluster: function (bin, z, at) {
       var scale = 256 * Math.pow(2, z) / CELL_PX;
+      var width = Math.ceil(scale);
+      var cells = new Set(bin.cells);
       var members = [];
       for (var k = 0; k < this.shown.length; k++) {
         var i = this.shown[k];
-        if (this.placed[i] && Math.floor(this.x[i] * scale) === bin.cx && Math.floor(this.y[i] * scale) === bin.cy) {
+        if (this.placed[i] && cells.has(Math.floor(this.y[i] * scale) * width + Math.floor(this.x[i] * scale))) {
           members.push(i);
         }
       }
