@@ -82,6 +82,21 @@ def test_an_event_without_a_place_is_listed_as_no_place_and_is_in_the_csv(kursk_
     assert kursk_map.errors == []
 
 
+def test_the_count_says_how_many_shown_events_are_not_on_the_map(kursk_map: Visit) -> None:
+    page = kursk_map.page
+    summary = page.locator(".geomap-panel summary")
+    assert page.locator(".geomap-event").count() == 4
+    assert summary.inner_text() == "5 of 5 events shown · 1 not on the map"  # 5 counted, 4 drawn: it says why
+    page.locator(".geomap-panel label", has_text="Violence against civilians").locator("input").uncheck()
+    kursk_map.wait_for_count("4 of 5")
+    assert summary.inner_text() == "4 of 5 events shown"  # the unplaced one filtered out: all shown are drawn
+    page.locator(".geomap-panel label", has_text="Violence against civilians").locator("input").check()
+    page.locator('[data-geomap="search"]').fill("korenevo")
+    kursk_map.wait_for_count("1 of 5")
+    assert summary.inner_text() == "1 of 5 events shown"
+    assert kursk_map.errors == []
+
+
 def test_the_country_and_actors_columns_show_each_events(kursk_map: Visit) -> None:
     rows = {r[PLACE]: r for r in open_table(kursk_map.page)}
     assert rows["Korenevo"][COUNTRY] == "Russia"

@@ -257,6 +257,7 @@ def filter_panel(table: EventTable, element_id: str) -> MapControl:
         first_date=table.first_date,
         last_date=table.last_date,
         n_undated=_undated(table),
+        n_unlocated=table.n_unlocated,
     )
     return MapControl(markup, element_id, position="topright")
 

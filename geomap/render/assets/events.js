@@ -394,6 +394,7 @@
       this.undated = find("undated");  // absent when every event has a date
       this.dateNote = find("date-note");
       this.countText = find("count");
+      this.unplacedText = find("unplaced");
       var update = this.update = function () { self.filter(); self.draw(); self.saveState(); };
       this.typeBoxes.forEach(function (box) { box.addEventListener("change", update); });
       [this.dateFrom, this.dateTo].forEach(function (input) {
@@ -629,6 +630,11 @@
       this.shown = shown.subarray(0, k);
       this.bins = null;
       this.countText.textContent = count(k) + " of " + plural(n, "event") + " shown";
+      // the shown events the text places nowhere: counted, listed in the table, not drawn
+      var unplaced = 0;
+      for (var u = 0; u < k; u++) { if (!this.placed[shown[u]]) { unplaced += 1; } }
+      this.unplacedText.hidden = !unplaced;
+      this.unplacedText.textContent = unplaced ? " · " + count(unplaced) + " not on the map" : "";
       if (bars) { this.renderTime(bars); }
       this.renderTable();
     },
