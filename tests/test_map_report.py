@@ -252,3 +252,14 @@ def test_long_hostile_text_shown_whole_stays_text(open_page, tmp_path: Path) -> 
     assert page.evaluate("typeof window.__pwned") == "undefined"
     assert dialogs == []
     assert seen.errors == [] and seen.outside_requests == []
+
+
+def test_on_a_phone_the_opened_legend_stays_inside_the_map(open_page, tmp_path: Path) -> None:
+    seen = open_page(write_map(read_events(), tmp_path / "phone.html"), viewport=(390, 844))
+    page = seen.page
+    page.locator(".geomap-legend summary").click()
+    legend = page.locator(".geomap-legend")
+    assert "labelled square: somewhere in the region (hover: its extent)" in legend.inner_text()
+    box, area = legend.bounding_box(), page.locator(".leaflet-container").bounding_box()
+    assert box["x"] >= area["x"] and box["x"] + box["width"] <= area["x"] + area["width"]  # no line cut at the edge
+    assert seen.errors == []
