@@ -330,3 +330,25 @@ def test_a_qualifier_is_the_region_of_its_name_that_holds_the_town(geoparser, te
     by_text = {m.text: m.place for m in geoparser.mentions(text)}
     assert by_text[name] is not None
     assert (by_text[name].admin1_name, by_text[name].country_code) == (admin1, country)
+
+
+@pytest.mark.parametrize(
+    ("text", "place", "admin1", "country"),
+    [
+        # The namesake of a part of the town elsewhere (in another region, another country) is
+        # not where it happened: the place the report writes with its region in parentheses is.
+        ("On 9 June 2022, in Caloto municipality (Cauca), soldiers and dissidents clashed in the La Esperanza "
+         "area, leaving two injured.", "Caloto", "Cauca", "CO"),
+        ("On 12 May 2022, in Rio Largo municipality (Alagoas), a man was shot and injured in Boa Vista village by a "
+         "gunman on a motorcycle.", "Rio Largo", "Alagoas", "BR"),
+        ("On 6 April 2022, in Surakarta city (Central Java province), students held a protest at the Victoria "
+         "monument against fuel prices.", "Surakarta", "Jawa Tengah", "ID"),
+    ],
+    ids=["area-namesake", "village-namesake", "monument-namesake"],
+)
+def test_a_place_elsewhere_gives_way_to_the_one_the_report_places_in_parentheses(geoparser, text, place, admin1, country):
+    events = events_of(geoparser, text)
+    located = events.dropna(subset=["lat"])
+    assert len(located) == 1, events[["place_text", "place_name", "country_code"]]
+    event = located.iloc[0]
+    assert (event.place_name, event.admin1, event.country_code) == (place, admin1, country)

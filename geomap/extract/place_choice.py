@@ -3,6 +3,7 @@ and the pick (the learned model of :mod:`geomap.extract.event_place` scores them
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 from spacy.tokens import Doc, Token
@@ -186,13 +187,73 @@ def choose_place(
     be a site (:func:`_could_be_site`) gives way to the resolved pick.
     """
     picked = pick_place(trigger, mentions, roots, resolved=False, model=model)
+    text = trigger.doc.text
     if picked is None or picked.place is not None:
-        return _qualified_by(picked, mentions, trigger.doc.text), None
+        return _within_the_formula(_qualified_by(picked, mentions, text), None, mentions, text)
     root = roots.get(id(picked)) or mention_roots(trigger.doc, [picked]).get(id(picked))
-    resolved = _qualified_by(pick_place(trigger, mentions, roots, resolved=True, model=model), mentions, trigger.doc.text)
+    resolved = _qualified_by(pick_place(trigger, mentions, roots, resolved=True, model=model), mentions, text)
     if root is None or not _could_be_site(picked, root, surnames):
-        return resolved, None
-    return picked, resolved
+        return _within_the_formula(resolved, None, mentions, text)
+    return _within_the_formula(picked, resolved, mentions, text)
+
+
+# "Muyira zone (Kanyosha, Bujumbura Rural)", "Kawlin town (Kawlin township, ...)": a kind word
+# may stand between a place and the parenthesis that places it.
+_BEFORE_PARENTHESIS = re.compile(r"\s*(?:[a-z]+\s*)?\(\s*")
+
+
+def _formula(mentions: Sequence[Mention], text: str, picked: Mention | None = None) -> tuple[Mention, Mention] | None:
+    """The sentence's place written with its district and province in parentheses, the way a
+    report locates an incident ("in Galigamuwa (Kegalle, Sabaragamuwa)"): the name and the
+    first name inside the parentheses, or None. The pick itself first (a name only the parser
+    saw), then the sentence's toponyms in order."""
+    def qualifies(m: Mention, q: Mention) -> bool:
+        # The name inside closes the parenthesis, or the parenthesis lists places: "(Damascus
+        # Gate)" is another name of the place, not where it lies.
+        between, inside = text[m.end : q.start], text[q.start :].partition(")")[0]
+        return (m.kind == "place" and q.kind == "place" and q.place is not None
+                and (inside.strip() == q.text or "," in inside)
+                and len(between) <= 16 and _BEFORE_PARENTHESIS.fullmatch(between) is not None)
+
+    ordered = sorted(mentions, key=lambda m: m.start)
+    if picked is not None:
+        after = next((q for q in ordered if q.start >= picked.end), None)
+        if after is not None and qualifies(picked, after):
+            return picked, after
+    for m, q in zip(ordered, ordered[1:]):
+        if qualifies(m, q):
+            return m, q
+    return None
+
+
+def _in_area(place: Place, area: Place) -> bool:
+    """Is ``place`` in the country of ``area`` and, where ``area`` is within a first-level
+    region, in that region?"""
+    if place.country_code != area.country_code:
+        return False
+    return area.feature_code.startswith("PCL") or not area.admin1_code or not place.admin1_code or place.admin1_code == area.admin1_code
+
+
+def _within_the_formula(
+    picked: Mention | None, stand_in: Mention | None, mentions: Sequence[Mention], text: str,
+) -> tuple[Mention | None, Mention | None]:
+    """A pick outside the region the sentence's parenthesised place lies in gives way to that
+    place: the report placed its incident there, and a name elsewhere ("a forest at Taung Phi
+    village", "the Samagi Jana Balavegaya" read as Janja, Bosnia) is a word of something else."""
+    found = _formula(mentions, text, picked)
+    where = picked.place if picked is not None and picked.place is not None else (stand_in.place if stand_in is not None else None)
+    if found is None or picked is None:
+        return picked, stand_in
+    named, qualifier = found
+    area = qualifier.place
+    assert area is not None
+    if where is not None and _in_area(where, area):
+        return picked, stand_in
+    if named.place is not None:
+        # Placed outside its own parentheses, the name and its qualifier disagree (a namesake
+        # qualifier, "Wellington (Wellington)" read as the Australian town): the pick stands.
+        return (named, None) if _in_area(named.place, area) else (picked, stand_in)
+    return named, qualifier
 
 
 def _qualified_by(picked: Mention | None, mentions: Sequence[Mention], text: str) -> Mention | None:

@@ -181,6 +181,28 @@ def _called_a_town(doc: Doc, span: Span) -> bool:
     return span.start >= 2 and doc[span.start - 1].lower_ == "of" and doc[span.start - 2].lower_ in TOWN_WORDS
 
 
+def _in_location_parentheses(doc: Doc, span: Span) -> bool:
+    """Is the name one item of parentheses that list only places, the way a report places a
+    town: "Muyira zone (Kanyosha, Bujumbura Rural)", "(Fizi, Sud-Kivu)"? A list of names, or one
+    name with at most a region word; "(Al-Quds Brigade)" is an organisation's name."""
+    def name_word(t: Token) -> bool:
+        return t.is_title or t.text in (",", "-") or t.lower_ in REGION_WORDS or t.lower_ in _NAME_PARTICLES
+
+    left = span.start - 1
+    while left >= 0 and span.start - left <= 8 and doc[left].text != "(" and name_word(doc[left]):
+        left -= 1
+    right = span.end
+    while right < len(doc) and right - span.end <= 8 and doc[right].text != ")" and name_word(doc[right]):
+        right += 1
+    if not (left >= 1 and doc[left].text == "(" and right < len(doc) and doc[right].text == ")"):
+        return False
+    if any(t.text == "," or (t.text == "-" and t.whitespace_) for t in doc[left + 1 : right]):
+        return True  # a list, or a city and its district: "(Kilifi North, Kilifi county)", "(Gwangju - Seo)"
+    # One item: the name alone, or with a region word.
+    rest = [t for t in doc[left + 1 : right] if not (span.start <= t.i < span.end)]
+    return all(t.lower_ in REGION_WORDS for t in rest)
+
+
 def _with_town_cue(doc: Doc, span: Span) -> bool:
     """Does the text call the name a town: a town word beside it, or its own last word ("Gaza City")?"""
     return _called_a_town(doc, span) or (len(span) > 1 and span[-1].lower_ in TOWN_WORDS)
@@ -518,7 +540,7 @@ def find_toponyms(
                     # for an organisation, and so is a name a locative introduces or a region
                     # qualifies ("the UN Office in Colombo (Colombo, Western)").
                     literal = (_introduced_as_place(doc, tok) or _before_qualifier(span, has_alias, normalize)
-                               or _called_a_town(doc, span))
+                               or _called_a_town(doc, span) or qualifying or _in_location_parentheses(doc, span))
                     add(span, "ORG", kind="place" if literal else "actor", weak=weak)
                 else:
                     add(span, "GAZ", weak=weak, query=query)
@@ -589,8 +611,9 @@ def _is_dateline(span: Span) -> bool:
     return doc[span.end].text in _DATELINE_MARKS
 
 
-# Small words inside a place's name ("Deir ez Zor", "Rio Grande do Norte").
-_NAME_PARTICLES = frozenset("ez el al as ad az ash ar an de del da do dos das di du la le les des bin ibn".split())
+# Small words inside a place's name ("Deir ez Zor", "Rio Grande do Norte", "Newcastle upon Tyne", "Frankfurt am Main").
+_NAME_PARTICLES = frozenset(
+    "ez el al as ad az ash ar an de del da do dos das di du la le les des bin ibn upon on am im sur en aan op under".split())
 # Entities a place's name may be cut into by the small model ("Bandar" ORG + "Abbas" PERSON).
 _CUT_LABELS = PLACE_LABELS | {"ORG", "PERSON", ""}
 
