@@ -137,3 +137,20 @@ def test_no_control_lies_over_another(open_page, tmp_path: Path, viewport) -> No
         page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
         assert page.evaluate(OVERLAPS) == [], summary
     assert seen.errors == []
+
+
+def test_the_range_is_chosen_from_the_keyboard_too(grid: Visit) -> None:
+    page = grid.page
+    page.locator(".geomap-time .geomap-histogram").focus()
+    page.keyboard.press("ArrowRight")
+    grid.wait_for_count("4 of 14")
+    assert dates(page) == ("2024-08-01", "2024-08-01")
+    page.keyboard.press("Shift+ArrowRight")  # widened by a day
+    grid.wait_for_count("8 of 14")
+    assert dates(page) == ("2024-08-01", "2024-08-02") and in_range(page) == [True, True, False, False]
+    page.keyboard.press("ArrowRight")  # moved by a day, its length kept
+    assert dates(page) == ("2024-08-02", "2024-08-03")
+    page.keyboard.press("End")
+    grid.wait_for_count("4 of 14")
+    assert dates(page) == ("2024-08-04", "2024-08-04")
+    assert grid.errors == []

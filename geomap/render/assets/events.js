@@ -707,6 +707,23 @@
         start = null;
       };
       time.histogram.addEventListener("pointerup", release);
+      // from the keyboard: the arrows move the range a bar (to the first or last bar when there is
+      // none), Shift and the arrows move its end, Home and End go to the first and the last bar
+      time.histogram.addEventListener("keydown", function (event) {
+        var range = self.timeRange(), dir = { ArrowLeft: -1, ArrowRight: 1 }[event.key];
+        if (event.key === "Home" || event.key === "End") {
+          var b = event.key === "Home" ? 0 : nBars - 1;
+          setRange(first + b * per, first + (b + 1) * per - 1);
+        } else if (dir && event.shiftKey && !range.all) {
+          setRange(range.from, Math.max(range.from + per - 1, range.to + dir * per));
+        } else if (dir) {
+          self.stepTime(dir, per);
+        } else {
+          return;
+        }
+        self.stopPlay();
+        event.preventDefault();
+      });
       time.histogram.addEventListener("pointercancel", function () { start = null; });
       find("time-step").addEventListener("click", function () { self.stopPlay(); self.stepTime(1); });
       find("time-back").addEventListener("click", function () { self.stopPlay(); self.stepTime(-1); });
@@ -734,15 +751,15 @@
       return { from: from, to: to, all: from <= time.first && to >= time.last };
     },
 
-    // Move the date range by its own length (dir 1: later, -1: earlier); false at the end.
-    stepTime: function (dir) {
+    // Move the date range by its own length, or by `days` (dir 1: later, -1: earlier); false at the end.
+    stepTime: function (dir, days) {
       var time = this.time, range = this.timeRange();
       if (range.all) {  // no range yet: the first (or last) bar
         if (dir > 0) { this.setTimeRange(time.first, time.first + time.per - 1); }
         else { this.setTimeRange(time.first + (time.nBars - 1) * time.per, time.last); }
         return true;
       }
-      var width = Math.max(1, range.to - range.from + 1);
+      var width = days || Math.max(1, range.to - range.from + 1);
       if ((dir > 0 && range.to >= time.last) || (dir < 0 && range.from <= time.first)) { return false; }
       this.setTimeRange(range.from + dir * width, range.to + dir * width);
       return true;
