@@ -41,6 +41,7 @@ NOT_INCIDENTS = {
     # fires, storms and history (the event model reads "fighting", "killed", "arrested")
     "fire-crews": "Fire crews in Leeds were busy fighting two apartment fires overnight.",
     "house-fire": "Neighbours in Dundee mourned three children killed in a fire at their home on Friday.",
+    "fire-headline": "Family, friends in Preston mourn two brothers killed in fire.",
     "killer-bees": "A man in Tucson recovered after a killer bee attack on Sunday.",
     "storm": "The cyclone destroyed thousands of buildings in Mackay and flattened the sugar cane crop.",
     "history": "Thousands of Jews were arrested in Lyon during World War Two and deported.",

@@ -473,7 +473,7 @@ _CAUSE = re.compile(r"\b(protest\w*|demonstrat\w*|rall(?:y|ies|ied)|demand\w*|ag
 _FIRE = (r"fire ?fighters?|firemen|fire (?:engines?|trucks?|crews?|departments?|services?|insurance|brigades?"
          r"|stations?|chief|marshal)|blazes?|wildfires?|bushfires?|forest fires?|house fires?|apartment fires?"
          r"|(?:a|the) fire (?:that|which|destroyed|broke out|ravaged|killed|gutted|spread)"
-         r"|(?:killed|died|injured) in (?:a|the) fire|short-circuit\w*")
+         r"|(?:killed|died|injured|trapped) in (?:a |the )?fire\b|short-circuit\w*")
 _NATURE = (r"killer bees?|bee stings?|cyclones?|hurricanes?|typhoons?|earthquakes?|tornado(?:e?s)?|floods?"
            r"|flooding|landslides?|lightning")
 _MISHAP = re.compile(rf"\b(?:(?i:{_FIRE})|{_NATURE})\b|^(?i:{_NATURE})\b"
