@@ -352,3 +352,23 @@ def test_a_place_elsewhere_gives_way_to_the_one_the_report_places_in_parentheses
     assert len(located) == 1, events[["place_text", "place_name", "country_code"]]
     event = located.iloc[0]
     assert (event.place_name, event.admin1, event.country_code) == (place, admin1, country)
+
+
+@pytest.mark.parametrize(
+    ("text", "district", "admin1"),
+    [
+        # A village the gazetteer does not hold, written with its district and region: the
+        # event stands in at the district (about 50 km across), not at the whole region.
+        ("On 4 March 2022, soldiers killed two farmers in Kyun Gyi village of Natogyi township "
+         "(Myingyan district, Mandalay region).", "Myingyan District", "Mandalay"),
+        ("On 2 June 2022, unidentified gunmen killed a teacher in Baw Sa Kone village (Kyaukse district, "
+         "Mandalay region).", "Kyaukse District", "Mandalay"),
+    ],
+    ids=["village-of-township", "village"],
+)
+def test_an_unknown_village_stands_in_at_its_district_not_its_region(geoparser, text, district, admin1):
+    events = events_of(geoparser, text)
+    located = events.dropna(subset=["lat"])
+    assert len(located) == 1, events[["place_text", "place_name", "country_code"]]
+    event = located.iloc[0]
+    assert (event.place_name, event.feature_code, event.admin1) == (district, "ADM2", admin1)

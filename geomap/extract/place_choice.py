@@ -258,8 +258,18 @@ def _within_the_formula(
 
 def _qualified_by(picked: Mention | None, mentions: Sequence[Mention], text: str) -> Mention | None:
     """The place a picked qualifier qualifies: in "close to Santiago Yolomecatl, Oaxaca," the
-    event is at the village, not at Oaxaca, where the village lies. A list of places
-    ("Donetsk, Horlivka and Makiivka") is no qualifier."""
+    event is at the village, not at Oaxaca, where the village lies; in "(Oicha, Beni,
+    Nord-Kivu)" at Oicha, and in "(Myingyan district, Mandalay region)" in the district, the
+    finest of the chain. A list of places ("Donetsk, Horlivka and Makiivka") is no qualifier."""
+    for _ in range(3):
+        finer = _qualified_once(picked, mentions, text)
+        if finer is picked:
+            break
+        picked = finer
+    return picked
+
+
+def _qualified_once(picked: Mention | None, mentions: Sequence[Mention], text: str) -> Mention | None:
     if picked is None or picked.place is None:
         return picked
     area = picked.place
@@ -271,7 +281,8 @@ def _qualified_by(picked: Mention | None, mentions: Sequence[Mention], text: str
             continue
         inside = m.place.country_code == area.country_code and m.place.geonameid != area.geonameid and (
             area.feature_code.startswith("PCL") or (bool(area.admin1_code) and m.place.admin1_code == area.admin1_code))
-        if inside and m.place.feature_class in ("P", "S", "L", "T", "H", "V") + (("A",) if area.feature_code.startswith("PCL") else ()):
+        district = m.place.feature_code in ("ADM2", "ADM3", "ADM4") and area.feature_code in ("ADM1", "ADM1H")
+        if inside and (district or m.place.feature_class in ("P", "S", "L", "T", "H", "V") + (("A",) if area.feature_code.startswith("PCL") else ())):
             return m
     return picked
 
