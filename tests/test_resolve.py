@@ -218,3 +218,19 @@ def test_a_name_the_text_calls_a_city_is_a_town_not_a_region(places, text: str, 
     found = places(text)[name]
     assert found.kind == "place"
     assert (found.place.feature_class, found.place.country_code) == ("P", country)
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        # A word of a longer capitalised name is no small town abroad: "Pure" (a gang's name) is
+        # not placed in the story's Brazil nor anywhere else, "Arida" (of "Arida Abu Jarada") is
+        # not the Japanese town in a story on Syria.
+        ("Red Command traffickers exchanged fire with Pure Third Command rivals in Sao Goncalo (Rio de Janeiro).", "Pure"),
+        ("Turkish forces shelled positions in Arida Abu Jarada town in Ar Raqqa countryside with artillery.", "Arida"),
+    ],
+)
+def test_a_word_of_a_longer_name_is_no_town_abroad(places, text: str, word: str) -> None:
+    found = places(text)
+    assert word not in found or found[word].place is None or found[word].place.country_code in {"BR", "SY"}
+    assert all(m.place is None or m.place.country_code in {"BR", "SY", "TR"} for m in found.values())

@@ -126,6 +126,10 @@ class Toponym:
     # (:data:`~geomap.extract.abbreviations.STANDALONE_ABBREVIATIONS`); the resolver keeps the one of a country the
     # document names otherwise, and drops the name if there is none.
     abbreviates: tuple[str, ...] = ()
+    # A word beside it continues a capitalised run the gazetteer does not know whole ("Arida"
+    # of "Arida Abu Jarada", "Pure" of "Pure Third Command"): the resolver keeps a small place
+    # so named only in the countries the document's other names are in.
+    in_run: bool = False
     # The text calls it a town ("Amara city", "the village of Kafr Nabl"): the resolver
     # takes a populated place of the name over a region or district so called.
     town_cue: bool = False
@@ -694,6 +698,29 @@ def _is_weak(doc: Doc, tok: Token, nouns: frozenset[str]) -> bool:
     return not introduced and not tok.is_upper and tok.lower_ in nouns
 
 
+_MONTHS_AND_DAYS = frozenset(
+    """january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday""".split()
+)
+
+
+def _in_a_run(doc: Doc, top: Toponym) -> bool:
+    """Is a capitalised word right before or after the name, with only a space between
+    ("Arida Abu Jarada", "the Portal Tunal sector"), even one of another toponym the model
+    split off ("Abu Jarada")? A word for a kind of place, a region or a direction ("Kharkiv
+    Oblast", "Gaza City", "North") does not count."""
+    def continues(i: int) -> bool:
+        if not 0 <= i < len(doc):
+            return False
+        t = doc[i]
+        return (t.is_title and t.is_alpha and not t.is_sent_start and t.lower_ not in REGION_WORDS
+                and t.lower_ not in GENERIC_WORDS and t.lower_ not in _MONTHS_AND_DAYS)
+
+    before = top.token_start - 1
+    return (continues(top.token_end) and doc[top.token_end - 1].whitespace_ != "") or (
+        before >= 0 and continues(before) and doc[before].whitespace_ != "")
+
+
 def _link_qualifiers(doc: Doc, found: list[Toponym]) -> list[Toponym]:
     """Mark "Paris, Texas", "Tampa, Fla." and "Aber (Oyam, Northern)": a toponym followed by
     a comma or an opening parenthesis and another; and names that are only part of a longer
@@ -708,6 +735,8 @@ def _link_qualifiers(doc: Doc, found: list[Toponym]) -> list[Toponym]:
             len(after) == 2 and after[0] == "-" and after[1].isalpha()
         ):
             out[k] = a = dataclasses.replace(a, partial=True)
+        elif _in_a_run(doc, a):
+            out[k] = a = dataclasses.replace(a, in_run=True)
         if k + 1 < len(out):
             b = out[k + 1]
             if b.token_start == a.token_end + 1 and a.token_end < len(doc) and doc[a.token_end].text in (",", "("):

@@ -578,6 +578,7 @@ def resolve_document(toponyms: Sequence[Toponym], gazetteer: Lookup, weights: Ra
                 chosen[k] = best
     _constrain(toponyms, cands, fixed, scores, chosen, quals)
     _towns_where_called_so(toponyms, cands, fixed, scores, chosen)
+    _runs_kept_in_the_documents_countries(toponyms, cands, fixed, scores, chosen)
     return _Resolution(toponyms, cands, fixed, feats, scores, chosen)
 
 
@@ -794,6 +795,31 @@ def _towns_where_called_so(
             chosen[k] = max(towns, key=lambda c: (cands[k][c][0].population, scores[k][c]))
 
 
+def _runs_kept_in_the_documents_countries(
+    toponyms: Sequence[Toponym],
+    cands: list[list[tuple[Place, float]]],
+    fixed: list[Place | None],
+    scores: list[list[float]],
+    chosen: list[int],
+) -> None:
+    """A name that is one word of a longer capitalised run ("Arida" of "Arida Abu Jarada",
+    "Pure" of "Pure Third Command") is a small place only in a country the document's other
+    names are in; elsewhere it is a word of another name, and not placed."""
+    def current(k: int) -> Place | None:
+        return fixed[k] if fixed[k] is not None else (cands[k][chosen[k]][0] if chosen[k] >= 0 else None)
+
+    countries = {p.country_code for k, t in enumerate(toponyms)
+                 if not t.partial and not t.in_run and (p := current(k)) is not None and p.country_code}
+    if not countries:
+        return
+    for k, t in enumerate(toponyms):
+        place = current(k)
+        if not t.in_run or fixed[k] is not None or place is None or _well_known(place) or place.country_code in countries:
+            continue
+        inside = [c for c, (p, _) in enumerate(cands[k]) if p.country_code in countries]
+        chosen[k] = max(inside, key=lambda c: scores[k][c]) if inside else -1
+
+
 def _names_well_known(place: Place, text: str) -> bool:
     """Is ``text`` the name of a well-known ``place``, rather than a demonym?"""
     return _well_known(place) and (place.feature_class != "P" or _norm(place.name) == _norm(text))
@@ -832,6 +858,8 @@ def resolve_toponyms(toponyms: Sequence[Toponym], gazetteer: Lookup) -> list[Men
             continue
         if top.abbreviates and res.chosen[k] < 0:
             continue  # "SA" in a story that names no place of South Africa or South Australia
+        if top.in_run and res.chosen[k] < 0 and res.candidates[k] and res.fixed[k] is None:
+            continue  # "Pure" of "Pure Third Command": a word of another name, placed nowhere the story is
         if res.fixed[k] is not None:
             mentions.append(Mention(top.start, top.end, top.text, top.label, res.fixed[k], 1.0, top.kind))
             continue
