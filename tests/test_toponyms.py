@@ -154,3 +154,9 @@ def test_the_places_a_report_lists_in_parentheses_are_places_whatever_the_model_
     # An organisation's name glossed in parentheses is still an organisation.
     gloss = by_text(find("The boy was arrested by fighters of the Palestinian Liwaa Al Quds (Al-Quds Brigade)."))
     assert gloss["Al-Quds"].kind == "actor"
+
+
+def test_towns_listed_after_between_are_places_whatever_the_model_calls_them(find) -> None:
+    # The small model calls "Beni and Butembo" a work of art; the gazetteer knows both towns.
+    found = by_text(find("On 2 March 2022, the army clashed with rebels on the road between Beni and Butembo."))
+    assert {"Beni", "Butembo"} <= found.keys()

@@ -330,6 +330,23 @@ def _before_qualifier(ent: Span, has_alias: Callable[[str], bool], normalize: Ca
     return nxt.end == len(doc) or doc[nxt.end].text in (")", ",", ".", ";") or doc[nxt.end].lower_ in REGION_WORDS
 
 
+def _a_list_of_places(ent: Span, has_alias: Callable[[str], bool], normalize: Callable[[str], str]) -> bool:
+    """Is the entity a list of names the gazetteer knows, after "between" or a locative
+    ("between Beni and Butembo", "in Goma, Beni and Butembo")?"""
+    doc = ent.doc
+    if ent.start == 0 or doc[ent.start - 1].lower_ not in LOCATIVE_PREPOSITIONS | {"between"}:
+        return False
+    parts: list[list[Token]] = [[]]
+    for t in ent:
+        if t.lower_ == "and" or t.text == ",":
+            parts.append([])
+        else:
+            parts[-1].append(t)
+    if len(parts) < 2 or any(not part for part in parts):
+        return False
+    return all(has_alias(normalize(doc[part[0].i : part[-1].i + 1].text)) for part in parts)
+
+
 def _after_locative(ent: Span) -> bool:
     """Is the entity the object of "in", "near", "outside" or "around"?"""
     root = ent.root
@@ -455,6 +472,8 @@ def find_toponyms(
             # "admitted to a hospital in Milton Keynes", "close to Santiago Yolomecatl, Oaxaca":
             # the small model's person is a town.
             add(ent, "GAZ")
+        elif ent.label_ in BLOCKING_LABELS and _a_list_of_places(ent, has_alias, normalize):
+            continue  # "the road between Beni and Butembo", which the small model calls a work of art
         elif ent.label_ in BLOCKING_LABELS:
             for t in ent:
                 blocked[t.i] = ent.label_
