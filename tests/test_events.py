@@ -241,6 +241,14 @@ def test_each_verb_of_an_incident_is_a_mention_and_the_table_counts_the_incident
 
 
 
+def the_placed_event(geoparser, text: str):
+    """The one event of ``text`` the map shows (an assertion error when there are none or several)."""
+    events = events_of(geoparser, text)
+    located = events.dropna(subset=["lat"])
+    assert len(located) == 1, events[["place_text", "place_name", "country_code"]]
+    return located.iloc[0]
+
+
 @pytest.mark.parametrize(
     ("text", "place", "admin1", "country"),
     [
@@ -265,10 +273,7 @@ def test_each_verb_of_an_incident_is_a_mention_and_the_table_counts_the_incident
          "one-entity"],
 )
 def test_a_named_town_is_where_the_event_is(geoparser, text, place, admin1, country):
-    events = events_of(geoparser, text)
-    located = events.dropna(subset=["lat"])
-    assert len(located) == 1, events[["place_text", "place_name", "country_code"]]
-    event = located.iloc[0]
+    event = the_placed_event(geoparser, text)
     assert (event.place_name, event.admin1, event.country_code) == (place, admin1, country)
 
 
@@ -300,10 +305,7 @@ def test_a_named_town_is_where_the_event_is(geoparser, text, place, admin1, coun
          "square-in-town", "site-named-after-town"],
 )
 def test_a_name_inside_a_longer_name_gives_way_to_the_town(geoparser, text, place, admin1, country):
-    events = events_of(geoparser, text)
-    located = events.dropna(subset=["lat"])
-    assert len(located) == 1, events[["place_text", "place_name", "country_code"]]
-    event = located.iloc[0]
+    event = the_placed_event(geoparser, text)
     assert (event.place_name, event.admin1, event.country_code) == (place, admin1, country)
 
 
@@ -347,10 +349,7 @@ def test_a_qualifier_is_the_region_of_its_name_that_holds_the_town(geoparser, te
     ids=["area-namesake", "village-namesake", "monument-namesake"],
 )
 def test_a_place_elsewhere_gives_way_to_the_one_the_report_places_in_parentheses(geoparser, text, place, admin1, country):
-    events = events_of(geoparser, text)
-    located = events.dropna(subset=["lat"])
-    assert len(located) == 1, events[["place_text", "place_name", "country_code"]]
-    event = located.iloc[0]
+    event = the_placed_event(geoparser, text)
     assert (event.place_name, event.admin1, event.country_code) == (place, admin1, country)
 
 
@@ -367,8 +366,5 @@ def test_a_place_elsewhere_gives_way_to_the_one_the_report_places_in_parentheses
     ids=["village-of-township", "village"],
 )
 def test_an_unknown_village_stands_in_at_its_district_not_its_region(geoparser, text, district, admin1):
-    events = events_of(geoparser, text)
-    located = events.dropna(subset=["lat"])
-    assert len(located) == 1, events[["place_text", "place_name", "country_code"]]
-    event = located.iloc[0]
+    event = the_placed_event(geoparser, text)
     assert (event.place_name, event.feature_code, event.admin1) == (district, "ADM2", admin1)

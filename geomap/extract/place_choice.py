@@ -241,9 +241,9 @@ def _within_the_formula(
     place: the report placed its incident there, and a name elsewhere ("a forest at Taung Phi
     village", "the Samagi Jana Balavegaya" read as Janja, Bosnia) is a word of something else."""
     found = _formula(mentions, text, picked)
-    where = picked.place if picked is not None and picked.place is not None else (stand_in.place if stand_in is not None else None)
     if found is None or picked is None:
         return picked, stand_in
+    where = picked.place if picked.place is not None else (stand_in.place if stand_in is not None else None)
     named, qualifier = found
     area = qualifier.place
     assert area is not None

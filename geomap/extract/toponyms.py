@@ -18,6 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from geomap.extract.abbreviations import STANDALONE_ABBREVIATIONS, dotted_abbreviations, region_abbreviation
+from geomap.extract.dates import WEEKDAYS
 
 __all__ = ["Toponym", "find_toponyms", "REGION_WORDS", "dotted_abbreviations", "region_abbreviation"]
 
@@ -718,9 +719,7 @@ def _is_weak(doc: Doc, tok: Token, nouns: frozenset[str]) -> bool:
 
 
 _MONTHS_AND_DAYS = frozenset(
-    """january february march april may june july august september october november december
-    monday tuesday wednesday thursday friday saturday sunday""".split()
-)
+    "january february march april may june july august september october november december".split()) | frozenset(WEEKDAYS)
 
 
 def _in_a_run(doc: Doc, top: Toponym) -> bool:

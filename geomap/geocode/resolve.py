@@ -546,7 +546,7 @@ def resolve_document(toponyms: Sequence[Toponym], gazetteer: Lookup, weights: Ra
     feats: list[list[list[float]]] = [[] for _ in toponyms]
     scores: list[list[float]] = [[] for _ in toponyms]
     for _ in range(max(rounds, 1)):
-        current = [fixed[k] if fixed[k] is not None else (cands[k][chosen[k]][0] if chosen[k] >= 0 else None) for k in range(len(toponyms))]
+        current = [_current(k, fixed, cands, chosen) for k in range(len(toponyms))]
         # A weak name ("Council", "Grants") is context only if it names a well-known place.
         current = [p if strong[k] or _well_known(p) else None for k, p in enumerate(current)]
         ctx = _Context(current, keys)
@@ -580,6 +580,11 @@ def resolve_document(toponyms: Sequence[Toponym], gazetteer: Lookup, weights: Ra
     _towns_where_called_so(toponyms, cands, fixed, scores, chosen)
     _runs_kept_in_the_documents_countries(toponyms, cands, fixed, scores, chosen)
     return _Resolution(toponyms, cands, fixed, feats, scores, chosen)
+
+
+def _current(k: int, fixed: Sequence[Place | None], cands: Sequence[Sequence[tuple[Place, float]]], chosen: Sequence[int]) -> Place | None:
+    """The place toponym ``k`` stands for now: its fixed place, else its chosen candidate, else None."""
+    return fixed[k] if fixed[k] is not None else (cands[k][chosen[k]][0] if chosen[k] >= 0 else None)
 
 
 def _area_of(place: Place | None) -> tuple[str, str] | None:
@@ -631,7 +636,7 @@ def _constrain(
     (Oyam, Northern)") lies in its qualifier's region when any of its candidates does, and
     a name that is only part of a longer one never leaves the document's countries."""
     def current(k: int) -> Place | None:
-        return fixed[k] if fixed[k] is not None else (cands[k][chosen[k]][0] if chosen[k] >= 0 else None)
+        return _current(k, fixed, cands, chosen)
 
     # A qualifier names a region: "London (Ontario)" is the province, not the Californian
     # town the ranker may pick with its namesake London. Only a region of the qualifier's
@@ -742,7 +747,7 @@ def _keep_quarters_in_town(
     """A part of a town ("the Santa Cruz neighborhood" in an article on Rio de Janeiro)
     lies within :data:`QUARTER_KM` of a town the document names, or in a first-level
     region it names where it names no town; a namesake town elsewhere is not it."""
-    others = [(k, fixed[k] or (cands[k][chosen[k]][0] if chosen[k] >= 0 else None)) for k, t in enumerate(toponyms) if not t.quarter]
+    others = [(k, _current(k, fixed, cands, chosen)) for k, t in enumerate(toponyms) if not t.quarter]
     towns = [(k, p) for k, p in others if p is not None and p.feature_class == "P" and toponyms[k].kind == "place"]
     regions = [p for _, p in others if p is not None and p.feature_code == "ADM1"]
     if not towns and not regions:
@@ -777,7 +782,7 @@ def _towns_where_called_so(
     the same country, else in a country the document's other names are in, else, when the
     document names no other country, the most populous town so called."""
     def current(k: int) -> Place | None:
-        return fixed[k] if fixed[k] is not None else (cands[k][chosen[k]][0] if chosen[k] >= 0 else None)
+        return _current(k, fixed, cands, chosen)
 
     for k, t in enumerate(toponyms):
         place = current(k)
@@ -806,7 +811,7 @@ def _runs_kept_in_the_documents_countries(
     "Pure" of "Pure Third Command") is a small place only in a country the document's other
     names are in; elsewhere it is a word of another name, and not placed."""
     def current(k: int) -> Place | None:
-        return fixed[k] if fixed[k] is not None else (cands[k][chosen[k]][0] if chosen[k] >= 0 else None)
+        return _current(k, fixed, cands, chosen)
 
     countries = {p.country_code for k, t in enumerate(toponyms)
                  if not t.partial and not t.in_run and (p := current(k)) is not None and p.country_code}
