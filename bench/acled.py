@@ -168,6 +168,7 @@ def score_acled(gp, rows: list[dict], published: dt.date | None, n_errors: int, 
         if dump is not None:
             dump.write(json.dumps({
                 "id": row["id"], "km": None if off is None else round(off, 1), "ours": _val(ev["place_name"]),
+                "ours_cc": _val(ev["country_code"]),
                 "gold": f"{gold['location']} ({gold['admin1']}, {gold['country']})", "type_ok": type_ok,
                 "actor1": _val(ev["actor1_acled"]), "gold_actor1": gold.get("actor1"),
             }, ensure_ascii=False) + "\n")

@@ -268,9 +268,20 @@ def the_placed_event(geoparser, text: str):
         # Name and qualifier parsed as one entity.
         ("On 21 February 2022, in Gomez Palacio, Durango, about 100 teachers marched to demand their pay.",
          "Gómez Palacio", "Durango", "MX"),
+        # ... or the town and its region both read as persons.
+        ("On 9 May 2022, Russian troops shelled Rubizhne, Luhansk, hitting two schools.",
+         "Rubizhne", "Luhanska oblast", "UA"),
+        # A town read with its bracketed region as one entity, even as a title.
+        ("On 16 March 2022, in Chimbote (Ancash), fishermen blocked the port road to demand fuel subsidies.",
+         "Chimbote", "Ancash", "PE"),
+        ("On 11 June 2022, teachers held a protest at the Statehouse in Montpelier (Vermont) over pensions.",
+         "Montpelier", "Vermont", "US"),
+        # A town's name the tagger reads as a verb's -ing form, after "in".
+        ("On 29 April 2022, climate activists demonstrated in Norrkoping against a new motorway.",
+         "Norrköping", "Östergötlands län", "SE"),
     ],
     ids=["in-person", "through-person", "person-comma-region", "two-word-person", "nationality-comma-region",
-         "one-entity"],
+         "one-entity", "two-persons", "bracket-title", "bracket-place", "ing-form"],
 )
 def test_a_named_town_is_where_the_event_is(geoparser, text, place, admin1, country):
     event = the_placed_event(geoparser, text)

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from geomap.errors import GeomapError
 
@@ -55,6 +55,29 @@ def _line_breaks(doc: Doc) -> Doc:
     return doc
 
 
+# Labels the small model gives a name it read together with a bracket ("in Asuncion (Asuncion"
+# as a work of art): cut at the bracket, the name before it is no such thing.
+_TITLE_LABELS = frozenset({"WORK_OF_ART", "EVENT", "LAW", "PRODUCT", "LANGUAGE"})
+
+
+@Language.component("geomap_entity_brackets")
+def _entity_brackets(doc: Doc) -> Doc:
+    """End an entity at a bracket it opens and does not close: the small model reads "in
+    Montpelier (Vermont)" as one place "Montpelier (Vermont" and "in Asuncion (Asuncion)" as
+    a work of art. The name before the bracket keeps a place's, an organisation's or a
+    person's label (a title's label is dropped); what the bracket holds is left to the
+    gazetteer, as a qualifier."""
+    ents = []
+    for ent in doc.ents:
+        cut = next((t.i for t in ent if t.text == "(" and not any(u.text == ")" for u in doc[t.i : ent.end])), None)
+        if cut is None:
+            ents.append(ent)
+        elif cut > ent.start and ent.label_ not in _TITLE_LABELS:
+            ents.append(Span(doc, ent.start, cut, label=ent.label_))
+    doc.set_ents(ents, default="outside")
+    return doc
+
+
 def _keep_abbreviations_whole(nlp: Language) -> None:
     """"Alta.", "Man.", "Qld.": spaCy keeps US state abbreviations whole but splits these
     into a word and a full stop, and the word alone is a town abroad (Alta, Norway)."""
@@ -84,6 +107,8 @@ def load_nlp(name: str | None = None) -> Language:
             continue
         if "parser" in nlp.pipe_names:
             nlp.add_pipe("geomap_line_breaks", before="parser")
+        if "ner" in nlp.pipe_names:
+            nlp.add_pipe("geomap_entity_brackets", after="ner")
         _keep_abbreviations_whole(nlp)
         return nlp
     raise GeomapError(

@@ -321,6 +321,8 @@ def _before_qualifier(ent: Span, has_alias: Callable[[str], bool], normalize: Ca
     if ent.end + 1 >= len(doc) or doc[ent.end].text not in (",", "("):
         return False
     nxt = next((e for e in doc.ents if e.start == ent.end + 1), None)
+    if nxt is not None and nxt.label_ == "PERSON" and len(nxt) == 1:
+        nxt = None  # "shelled Rubizhne, Luhansk", both read as persons: the word is looked up
     if nxt is not None and nxt.label_ not in PLACE_LABELS:
         return False
     if nxt is None:
@@ -529,7 +531,7 @@ def find_toponyms(
                 continue  # half in an organisation's name, half out
             if not _is_candidate_start(span[-1]):
                 continue
-            if size == 1 and (norp[i] or not _plausible_single(doc, tok, person_words, cue)):
+            if size == 1 and (norp[i] or not _plausible_single(doc, tok, person_words, cue, nouns)):
                 continue
             if _names_a_disease(doc, span):
                 continue
@@ -606,10 +608,13 @@ def _saints_institution(doc: Doc, top: Toponym) -> Toponym:
                                label="FAC", token_start=span.start, token_end=span.end, region_cue=False)
 
 
-def _plausible_single(doc: Doc, tok: Token, person_words: set[str], cue: bool) -> bool:
+def _plausible_single(doc: Doc, tok: Token, person_words: set[str], cue: bool, nouns: frozenset[str]) -> bool:
     """One capitalised word is a place candidate only if it is a proper noun, not just
-    the capitalised first word of a sentence, and not a person's name in this document."""
-    if tok.pos_ != "PROPN" and not tok.is_upper:
+    the capitalised first word of a sentence, and not a person's name in this document.
+    A word a locative introduces mid-sentence is a proper noun whatever the tagger says,
+    unless it is a common noun ("demonstrated in Norrkoping", read as a verb's -ing form)."""
+    misread = tok.is_title and not tok.is_sent_start and _introduced_as_place(doc, tok) and tok.lower_ not in nouns
+    if tok.pos_ != "PROPN" and not tok.is_upper and not misread:
         return False
     if tok.lower_ in QUARTER_BEFORE and tok.i + 1 < len(doc) and doc[tok.i + 1].is_title:
         return False  # "in Colonia Pedregal": the word for a town's quarter, not Colonia (Uruguay)
