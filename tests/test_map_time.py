@@ -139,6 +139,42 @@ def test_no_control_lies_over_another(open_page, tmp_path: Path, viewport) -> No
     assert seen.errors == []
 
 
+@pytest.mark.parametrize("viewport", [(640, 400), (800, 500)], ids=["embed", "small-window"])
+def test_the_detail_notes_arrival_pushes_no_control_over_another(open_page, tmp_path: Path, viewport) -> None:
+    # the legend opened at the fitted view (zoom 4, no note), then zoomed in past the basemap's detail:
+    # the note joined the legend's corner and pushed the legend up over the zoom buttons and the panel
+    seen = open_page(write_map(read_events(), tmp_path / "map.html", title="Kursk"), viewport=viewport)
+    page = seen.page
+    legend = page.locator(".geomap-legend")
+    if not legend.evaluate("d => d.open"):
+        legend.locator("summary").click()
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    assert page.evaluate(OVERLAPS) == []
+    page.evaluate(
+        """() => new Promise(done => {
+            const map = Object.values(window).find(v => v instanceof L.Map);
+            map.once('moveend', () => requestAnimationFrame(() => requestAnimationFrame(done)));
+            map.setView([51.41, 34.90], 10, {animate: false});
+        })"""
+    )
+    note = page.locator(".geomap-detail-note")
+    assert note.is_visible() and "detail ends at zoom 5" in note.inner_text()
+    # Leaflet stacks it in the bottom-left corner, with the legend and the scale
+    assert note.evaluate("n => n.parentNode.matches('.leaflet-bottom.leaflet-left')")
+    assert page.evaluate(OVERLAPS) == []
+    assert legend.evaluate("d => d.open")  # still open (it scrolls in the room left), not folded away
+    # zoomed out again, the note goes and nothing overlaps either
+    page.evaluate(
+        """() => new Promise(done => {
+            const map = Object.values(window).find(v => v instanceof L.Map);
+            map.once('moveend', () => requestAnimationFrame(() => requestAnimationFrame(done)));
+            map.setView([51.41, 34.90], 4, {animate: false});
+        })"""
+    )
+    assert not note.is_visible() and page.evaluate(OVERLAPS) == []
+    assert seen.errors == []
+
+
 def test_the_range_is_chosen_from_the_keyboard_too(grid: Visit) -> None:
     page = grid.page
     page.locator(".geomap-time .geomap-histogram").focus()

@@ -291,7 +291,7 @@
     this._fitLayout();
     var apart = function (event) { this._fitCredits(); this._keepApart(event && event.target); }.bind(this);
     requestAnimationFrame(apart);  // once the page's credits are all in
-    map.on("resize", function () { apart(); });
+    map.on("resize geomapcontrolresize", function () { apart(); });  // the latter: the detail note shown or hidden
     [this.panel, document.getElementById(options.legend), this.tablePanel].forEach(function (details) {
       if (details) { details.addEventListener("toggle", apart); }
     });

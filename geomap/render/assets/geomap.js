@@ -140,12 +140,15 @@
       var past = z > options.nativeZoom;
       // well past it the enlarged tiles are a blur: fade them so that the names and borders read
       L.DomUtil[z > options.nativeZoom + 1 ? "addClass" : "removeClass"](map.getContainer(), "geomap-past-detail");
+      var changed = noteDiv.hidden !== !past;
       noteDiv.hidden = !past;
       noteDiv.textContent = past
         ? "Basemap detail ends at zoom " + options.nativeZoom + " (shown enlarged). " +
           (rows.length ? "Names: GeoNames places around the events only." : "") +
           " Street level needs a map made with --online-tiles."
         : "";
+      // the bottom left's stack grew or shrank: the explorer keeps the open controls apart again
+      if (changed) { map.fire("geomapcontrolresize"); }
     }
     group.on("add remove", function () { setTimeout(update, 0); });
     map.on("zoomend moveend", update);
