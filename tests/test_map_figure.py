@@ -167,6 +167,36 @@ def test_printed_the_map_and_legend_fill_the_first_page_and_the_table_follows(op
 
 
 @pytest.mark.browser
+def test_printed_the_time_strip_stands_under_the_map_on_its_page_before_the_table(open_page, tmp_path: Path) -> None:
+    path = write_map(many_events(300), tmp_path / "map.html", title=TITLE)
+    seen = open_page(path, viewport=(round(210 * MM), round(297 * MM)))
+    page = seen.page
+    page.locator(".geomap-time summary").click()  # folded on screen: it prints unfolded all the same
+    page.emulate_media(media="print")
+    page.wait_for_function(PRINT_READY, timeout=10_000)
+    at = page.evaluate(PRINTED)
+    strip = page.evaluate(
+        """() => { const s = document.querySelector('.geomap-time'), r = s.getBoundingClientRect(),
+                         h = s.querySelector('.geomap-histogram').getBoundingClientRect();
+                   return {top: r.top, bottom: r.bottom, left: r.left, right: r.right, histogram: h.width,
+                           bars: s.querySelectorAll('.geomap-bar').length, open: s.open}; }"""
+    )
+    assert strip["open"] and page.locator(".geomap-time .geomap-histogram").is_visible()
+    # under the map, as wide as it, with its bars; the whole of it on the first page of A4 and Letter
+    assert at["map"]["bottom"] <= strip["top"] < at["map"]["bottom"] + 10
+    assert strip["histogram"] >= 0.5 * (at["map"]["right"] - at["map"]["left"]) and strip["bars"] > 50
+    assert strip["bottom"] <= PAGE_AREA["Letter"][1] * MM and strip["bottom"] <= PAGE_AREA["A4"][1] * MM
+    assert "2024-01-01" in page.locator(".geomap-time-axis").inner_text()
+    assert page.evaluate(VISIBLE_CONTROLS) == []  # no play button, no switch
+    # the table after the strip, not between it and the map
+    assert at["table"]["top"] >= strip["bottom"] and len(at["rows"]) == 300
+    # back on screen: folded again, as the reader left it
+    page.emulate_media(media="screen")
+    page.wait_for_function("() => !document.querySelector('.geomap-time').open")
+    assert seen.errors == []
+
+
+@pytest.mark.browser
 def test_a_long_table_prints_on_the_pages_after_the_map(open_page, tmp_path: Path) -> None:
     seen = open_page(write_map(many_events(120), tmp_path / "map.html", title=TITLE))
     page = seen.page

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from test_map_features import Visit, download_csv, grid_events, open_page, table_rows  # noqa: F401
-from test_render import read_events
+from test_render import many_events, read_events
 
 from geomap.render import write_map
 
@@ -190,3 +190,27 @@ def test_the_range_is_chosen_from_the_keyboard_too(grid: Visit) -> None:
     grid.wait_for_count("4 of 14")
     assert dates(page) == ("2024-08-04", "2024-08-04")
     assert grid.errors == []
+
+
+def test_on_a_phone_the_strip_is_the_screens_width_with_bars_a_finger_can_pick(open_page, tmp_path: Path) -> None:
+    # 300 events over 2024 (a bar per 4 days), one undated: at 390x844 the bars stood in 218 px
+    # beside the undated switch, 1.4 px each
+    events = many_events(300)
+    events.loc[299, "event_date"] = None  # an undated one: its switch stands on the strip too
+    seen = open_page(write_map(events, tmp_path / "year.html"), viewport=(390, 844))
+    page = seen.page
+    histogram = page.locator(".geomap-time .geomap-histogram").bounding_box()
+    assert histogram["width"] >= 0.85 * 390, histogram
+    widths = page.locator(BARS).evaluate_all("bars => bars.map(b => b.getBoundingClientRect().width)")
+    assert min(widths) >= 2.5, f"bars {min(widths):.1f} px wide"
+    # a tap on a bar picks its days, as the bar's title says
+    titles = bar_titles(page)
+    k = next(k for k in range(len(titles) // 2, len(titles)) if not titles[k].endswith(": 0 events"))
+    first_day, last_day = titles[k].split(":")[0].split(" to ")
+    bar = page.locator(BARS).nth(k).bounding_box()
+    page.mouse.click(bar["x"] + bar["width"] / 2, histogram["y"] + histogram["height"] - 2)
+    page.wait_for_function(
+        "d => document.querySelector('[data-geomap=\"date-to\"]').value === d", arg=last_day, timeout=5000)
+    assert dates(page) == (first_day, last_day)
+    assert page.locator('[data-geomap="time-per"]').inner_text() == "per 4 days"
+    assert seen.errors == []

@@ -41,6 +41,7 @@
   // sorted as the page's table is, by date (undated last).
   var SORT_KEYS = ["date", "type", "place", "country", "actors", "fatalities", "status"];
   var DEFAULT_SORT = { key: "date", dir: 1 };
+  var MIN_BAR_PX = 4;  // the time strip's bars are at least this wide (gap included)
   var PLAY_MS = 900;  // play: the time strip's range steps on this often
   var STATE_DELAY_MS = 250;  // the URL hash is written this long after the last change
 
@@ -649,6 +650,18 @@
       function find(name) { return strip.querySelector('[data-geomap="' + name + '"]'); }
       var first = dayOf(strip.getAttribute("data-first")), last = dayOf(strip.getAttribute("data-last"));
       var per = Number(strip.getAttribute("data-per")) || 1;
+      // no bar narrower than MIN_BAR_PX: on a phone, more days a bar than the page was written with
+      var width = find("histogram").clientWidth;
+      if (width > 0) {
+        var fewer = Math.max(per, Math.ceil((last - first + 1) / Math.max(1, Math.floor(width / MIN_BAR_PX))));
+        if (fewer !== per) {
+          var words = function (n) { return n === 1 ? "per day" : "per " + n + " days"; };
+          var label = find("histogram").getAttribute("aria-label");
+          find("histogram").setAttribute("aria-label", label.replace(words(per), words(fewer)));
+          find("time-per").textContent = words(fewer);
+          per = fewer;
+        }
+      }
       var nBars = Math.floor((last - first) / per) + 1;
       var time = this.time = {
         strip: strip, first: first, last: last, per: per, nBars: nBars,

@@ -180,6 +180,7 @@
     var container = map.getContainer(), holder = container.parentNode;
     element.hidden = false;
     holder.insertBefore(element, container.nextSibling);
+    container.geomapBelow = element;
     L.DomUtil.addClass(holder, "geomap-has-below");
     var fit = container.geomapFitBelow = function () {
       var height = element.offsetHeight + "px";
@@ -273,15 +274,18 @@
       var map = explorer.map;
       var legend = container.querySelector(".geomap-legend");
       var table = container.querySelector(".geomap-table");
+      var strip = container.geomapBelow;
       var state = { container: container, map: map, center: map.getCenter(), zoom: map.getZoom(),
-        legend: legend, legendOpen: legend && legend.open, table: table };
+        legend: legend, legendOpen: legend && legend.open, table: table, strip: strip, stripOpen: strip && strip.open };
       printing.push(state);
       if (legend) { legend.open = true; }
+      if (strip) { strip.open = true; }  // the time strip prints unfolded, under the map
       if (table) {
         state.tableOpen = table.open;
         state.parent = table.parentNode;
         state.next = table.nextSibling;
         var host = container.closest(".geomap-embed") || container;
+        if (strip && strip.parentNode === host.parentNode) { host = strip; }  // after the time strip
         host.parentNode.insertBefore(table, host.nextSibling);
         table.classList.add("geomap-printed-table");
         table.open = true;
@@ -297,6 +301,7 @@
     document.documentElement.classList.remove("geomap-printing");
     printing.forEach(function (state) {
       if (state.legend) { state.legend.open = state.legendOpen; }
+      if (state.strip) { state.strip.open = state.stripOpen; }
       if (state.table) {
         state.table.classList.remove("geomap-printed-table");
         state.parent.insertBefore(state.table, state.next);
