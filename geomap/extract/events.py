@@ -343,6 +343,18 @@ def event_verb(token: Token, members: Sequence[tuple[Token, Trigger]] = (), *, o
     return token
 
 
+def _place_word(token: Token) -> Token:
+    """The word an incident's place is read from: the verb that reports it ("was killed in an
+    air raid", "killed during the clashes"), as in the sentences the place model learned from;
+    a noun's own neighbours are mostly what describes its people ("the commander of a faction
+    in Syria", "its media office in Kenya"). A noun that does the deed ("a strike killed ...
+    in the Kursk region") or says by what ("killed by an air strike in southern Syria") keeps
+    its place."""
+    if token.pos_ == "VERB" or token.dep_ in ("nsubj", "nsubjpass") or token.dep_ == "pobj" and token.head.lower_ == "by":
+        return token
+    return event_verb(token)
+
+
 def _incident_verbs(members: Sequence[tuple[Token, Trigger]], others: frozenset[int] = frozenset()) -> list[Token]:
     """The verbs that report one incident of a sentence: each trigger word's verb
     (:func:`event_verb`), and the verbs joined to those ("shot and killed", "launched an
@@ -636,7 +648,7 @@ def find_event_mentions(
             if reported or (trig.sub_event_type == AGREEMENT and sentence_status(token, sent) == "planned"):
                 # The place hangs on the verb that reports the incident ("were killed in
                 # clashes in Y"), as it does in the sentences the place model learned from.
-                place, stand_in = choose_place(token, sent_mentions, roots, surnames=surnames, model=place_model)
+                place, stand_in = choose_place(_place_word(token), sent_mentions, roots, surnames=surnames, model=place_model)
                 if place is not None and place.place is None:
                     place = _placed(doc, place, stand_in, mentions, locate, roots, approximate)
                 found.append((token, trig, place))
