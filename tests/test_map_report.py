@@ -263,3 +263,36 @@ def test_on_a_phone_the_opened_legend_stays_inside_the_map(open_page, tmp_path: 
     box, area = legend.bounding_box(), page.locator(".leaflet-container").bounding_box()
     assert box["x"] >= area["x"] and box["x"] + box["width"] <= area["x"] + area["width"]  # no line cut at the edge
     assert seen.errors == []
+
+
+# Where the opened panel's Download button is: inside the panel's visible box (not scrolled to),
+# and the thing a tap at its centre hits.
+DOWNLOAD_IN_VIEW = """() => {
+    const panel = document.querySelector('.geomap-panel'), button = panel.querySelector('[data-geomap="download"]');
+    const p = panel.getBoundingClientRect(), b = button.getBoundingClientRect();
+    const hit = document.elementFromPoint((b.left + b.right) / 2, (b.top + b.bottom) / 2);
+    return {scrolled: panel.scrollTop, inside: b.top >= p.top && b.bottom <= p.bottom && b.bottom <= innerHeight,
+            hit: hit === button, scrolls: panel.scrollHeight > panel.clientHeight};
+}"""
+
+
+@pytest.mark.parametrize("viewport", [(360, 640), (375, 667)], ids=["360x640", "375x667"])
+def test_on_a_phone_the_csv_download_is_in_view_in_the_opened_panel(open_page, tmp_path: Path, viewport) -> None:
+    # five types, dates, undated, a title on two lines: on a small phone the opened panel scrolls,
+    # and the Download button stood below its fold
+    title = "Kursk offensive and the strikes on Odesa and Luhansk, August 2024"
+    seen = open_page(write_map(grid_events(), tmp_path / "grid.html", title=title), viewport=viewport)
+    page = seen.page
+    page.locator(".geomap-panel summary").click()
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    at = page.evaluate(DOWNLOAD_IN_VIEW)
+    assert at["scrolls"], at  # the case at hand: the panel is taller than its room
+    assert at["scrolled"] == 0 and at["inside"] and at["hit"], at
+    # scrolled to its end, the button is still where it was, over nothing it hides for good
+    page.locator(".geomap-panel").evaluate("p => { p.scrollTop = p.scrollHeight; }")
+    assert page.evaluate(DOWNLOAD_IN_VIEW)["hit"]
+    assert page.locator('.geomap-panel [data-geomap="search"]').is_visible()
+    with page.expect_download() as info:
+        page.locator('[data-geomap="download"]').click(no_wait_after=True)
+    assert info.value.suggested_filename.endswith(".csv")
+    assert seen.errors == []
