@@ -496,7 +496,8 @@
     _fitCredits: function () {
       var map = this.map, container = map.getContainer();
       var credits = container.querySelector(".leaflet-control-attribution");
-      var corner = map._controlCorners.bottomleft;
+      // Leaflet's corner of the bottom-left controls, by its documented classes (not map._controlCorners)
+      var corner = container.querySelector(".leaflet-control-container > .leaflet-bottom.leaflet-left");
       if (!credits || !corner) { return; }
       corner.style.bottom = "";
       var a = credits.getBoundingClientRect();
