@@ -494,6 +494,13 @@ def test_online_tiles_use_openstreetmaps_server_with_its_attribution() -> None:
     assert len(html) < 1_000_000  # Leaflet, the borders and the events only
 
 
+def test_online_tiles_draw_their_own_rivers_and_coasts() -> None:
+    # GSHHG's 1 km lines would stray from the rivers OpenStreetMap's tiles draw at street level
+    html = html_of(read_events(), online_tiles=True)
+    assert "geomap.waterLines(" not in html and "GSHHG" not in html
+    assert "geomap.waterLines(" in html_of(read_events())
+
+
 def test_vendored_leaflet_is_the_cdns_file() -> None:
     """The CDN mode's integrity hashes come from the vendored files: they must be the published ones.
 

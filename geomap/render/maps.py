@@ -244,7 +244,8 @@ def _build_map(table: EventTable, name: str, *, title: str | None, online_tiles:
         basemap = basemap_layer(table.bounds)
         basemap.add_to(m)
         native_zoom = basemap.max_native_zoom
-    water = water_layer(table)
+    # OpenStreetMap's tiles draw the rivers and coasts to street level; GSHHG's 1 km lines would stray from them
+    water = None if online_tiles else water_layer(table)
     if water is not None:
         water.add_to(m)
     outline_layer(table.bounds).add_to(m)
