@@ -49,6 +49,11 @@ NOT_INCIDENTS = {
     "illness": "Measles has killed nine children in Mzuzu since January, the health ministry said.",
     "road-accident": "A minibus overturned near Kisumu on Sunday, killing seven passengers.",
     "cricket": "Kumar captured three wickets as the visitors collapsed in Colombo on Monday.",
+    # incident words in another sense: a prize, a camera, a proof, fame
+    "captured-a-title": "The young skier captured her second title of the season on Saturday in Lake Placid, beating the top seed.",
+    "camera-captured": "Security cameras captured the moment the van stopped outside the station in Leeds.",
+    "demonstrated-that": "The results in Ohio demonstrated that the senator still has broad support among older voters.",
+    "shot-to-fame": "The singer shot to fame in Nigeria after her first album.",
 }
 
 
@@ -87,6 +92,20 @@ def test_incidents_get_acled_type_and_sub_type(geoparser, text, event_type, sub_
     assert (row.event_type, row.sub_event_type) == (event_type, sub_event_type)
     if place is not None:  # (the anchor verb "tried" does not find "over Avdiivka" yet)
         assert row.place_name == place
+
+
+@pytest.mark.parametrize(
+    ("text", "event_type", "place"),
+    [
+        ("Jihadist fighters captured the town of Menaka on Monday after a day of fighting.", "Battles", "Ménaka"),
+        ("Hundreds of students demonstrated in Nairobi on Friday against the new fees.", "Protests", "Nairobi"),
+    ],
+    ids=["captured-a-town", "demonstrated-in"],
+)
+def test_the_same_words_in_their_incident_sense_stay_incidents(geoparser, text, event_type, place):
+    events = events_of(geoparser, text)
+    assert len(events) == 1, events[["event_type", "place_name"]].to_dict("records")
+    assert (events.iloc[0].event_type, events.iloc[0].place_name) == (event_type, place)
 
 
 def test_an_incident_the_text_places_nowhere_stays_in_the_table_without_coordinates(geoparser):

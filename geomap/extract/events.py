@@ -41,6 +41,7 @@ from geomap.extract.triggers import (
     Trigger,
     ancestors_and_self,
     is_hypothetical,
+    other_sense,
     sentence_status,
     trigger_of,
 )
@@ -533,6 +534,12 @@ def _mishap(text: str) -> bool:
     return _MISHAP.search(text) is not None or (_ORDINARY.search(text) is not None and _GATHERING.search(text) is None)
 
 
+def _other_senses_only(sent: Span) -> bool:
+    """Whether the sentence's only incident words are used in another sense ("captured her
+    second title", "demonstrated that ..."): the model reads the word, not its sense."""
+    return any(other_sense(t) for t in sent) and not any(trigger_of(t) is not None for t in sent)
+
+
 def _model_text(span: Span) -> str:
     """The text the event model reads: line breaks are spaces to it."""
     return " ".join(span.text.split())
@@ -632,7 +639,7 @@ def find_event_mentions(
         threshold = min(CONTEXT_THRESHOLD if follows_event else 1.0, MECHANISM_THRESHOLD if mechanism else 1.0)
         guess = model.guess(_model_text(sent), prior=prior, threshold=threshold if threshold < 1.0 else None)
         if guess.is_event and prior is None and (
-                _mishap(text) or guess.event_type == "Protests" and _festivity(text)):
+                _mishap(text) or guess.event_type == "Protests" and _festivity(text) or _other_senses_only(sent)):
             guess = replace(guess, p_event=0.0)
         last_index = index
         found: list[tuple[Token, Trigger, Mention | None]] = []

@@ -63,6 +63,40 @@ SUBTYPE_CUES = {
 }
 # Words that do not make an incident of a trigger: "shoot down" a drone, a "talk show".
 _PARTICLE_EXCLUDE = {("shoot", "down"), ("strike", "down"), ("strike", "out"), ("fight", "back")}
+# What a trigger verb takes that gives it another sense: one "captures" a title, a medal or
+# the moment as one captures a town ("captured her second title", "cameras captured the
+# scene"), one "demonstrates" that something holds or "demonstrates" a skill as one
+# demonstrates in a square ("demonstrated that ...", "is demonstrated by the fact"), and
+# one "shoots" to fame.
+_PRIZES = frozenset(
+    """title titles crown crowns win wins victory victories medal medals gold silver bronze pole trophy
+    trophies cup cups championship championships race races stage stages vote votes share
+    attention imagination mood moment moments image images essence spirit award awards prize prizes
+    downhill slalom final finals game games wicket wickets audience audiences""".split()
+)
+_RECORDERS = frozenset("camera cameras video videos footage photo photos photograph photographs photographer photographers film lens".split())
+_FAME = frozenset("fame stardom prominence top celebrity".split())
+
+
+def other_sense(token: Token) -> bool:
+    """Whether a trigger verb's own words give it a sense that reports no incident: "captured
+    the title", "cameras captured the scene", "demonstrated that ...", "shot to fame"."""
+    if token.pos_ != "VERB":
+        return False
+    lemma = token.lemma_.lower()
+    if lemma in ("capture", "seize"):
+        taken = [c for c in token.children if c.dep_ in ("dobj", "nsubjpass")]
+        by = [c for c in token.children if c.dep_ == "nsubj"]
+        return (any(t.lemma_.lower() in _PRIZES for t in taken)
+                or any(t.lemma_.lower() in _RECORDERS for t in by))
+    if lemma == "demonstrate":
+        # "demonstrated Sunday" is a day, not a thing shown (nor the "0" of a mis-parsed "1-0")
+        return any(c.dep_ in ("ccomp", "nsubjpass") or c.dep_ == "dobj" and c.is_alpha and c.ent_type_ not in ("DATE", "TIME")
+                   for c in token.children)
+    if lemma == "shoot":
+        return any(c.dep_ == "prep" and c.lower_ == "to" and any(g.lower_ in _FAME for g in c.children)
+                   for c in token.children)
+    return False
 
 
 _UNCONFIRMED_CUES = frozenset({"unconfirmed", "reportedly", "allegedly", "purportedly", "unverified", "rumour", "rumor"})
@@ -116,6 +150,8 @@ def trigger_of(token: Token) -> Trigger | None:
     if pos not in trig.pos:
         return None
     if any((lemma, c.lower_) in _PARTICLE_EXCLUDE for c in token.children if c.dep_ == "prt"):
+        return None
+    if other_sense(token):
         return None
     if lemma in _WEAPON_VERBS and not _has_weapon(token):
         return None
