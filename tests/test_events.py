@@ -231,8 +231,11 @@ def test_a_looked_up_name_must_lie_near_the_places_its_document_names(gazetteer)
         ("At least four soldiers were killed in the clashes near Aleppo on Monday.", "killed"),
         ("A suicide bomber detonated a car bomb in Kabul on Monday.", "detonated"),
         ("ISIS launched an offensive on Palmyra on Tuesday.", "launched"),
+        # "managed to", "continued to" say the deed was done: it is the deed's verb
+        ("Rebel fighters managed to capture the village of Kafr Nabudah on Monday.", "capture"),
+        ("Troops continued to shell positions near Marib on Tuesday.", "shell"),
     ],
-    ids=["killed-in-clashes", "detonated-a-bomb", "launched-an-offensive"],
+    ids=["killed-in-clashes", "detonated-a-bomb", "launched-an-offensive", "managed-to-capture", "continued-to-shell"],
 )
 def test_an_incident_is_anchored_at_the_verb_that_reports_it(geoparser, sentence, verb):
     # Halterman's event sentences mark the verb ("killed"), not the incident's noun ("clashes").

@@ -33,6 +33,7 @@ from geomap.extract.triggers import (
     BATTLES,
     EXPLOSIONS,
     IED,
+    IMPLICATIVE,
     SHELLING,
     SUBTYPE_CUES,
     TRIGGERS,
@@ -359,14 +360,15 @@ def _place_word(token: Token) -> Token:
 def _incident_verbs(members: Sequence[tuple[Token, Trigger]], others: frozenset[int] = frozenset()) -> list[Token]:
     """The verbs that report one incident of a sentence: each trigger word's verb
     (:func:`event_verb`), and the verbs joined to those ("shot and killed", "launched an
-    offensive, targeting the districts of X", "stormed the village, killing 39"), not
+    offensive, targeting the districts of X", "stormed the village, killing 39", "managed
+    to capture"), not
     the ones that only tell of it ("..., he added") nor a hypothetical one ("could attack"),
     nor a trigger word of another incident of the sentence (``others``: token indices)."""
     verbs = [v for t, _ in members if (v := event_verb(t, others=others)).pos_ == "VERB"]
     joined = []
     for v in verbs:
         joined += [c for c in v.children if c.pos_ == "VERB" and c.dep_ in ("conj", "advcl")]
-        if v.dep_ in ("conj", "advcl") and v.head.pos_ == "VERB":
+        if (v.dep_ in ("conj", "advcl") or v.dep_ == "xcomp" and v.head.lemma_.lower() in IMPLICATIVE) and v.head.pos_ == "VERB":
             joined.append(v.head)
     out: list[Token] = []
     for v in [*verbs, *joined]:

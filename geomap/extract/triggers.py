@@ -104,6 +104,10 @@ _PLANNED_CUES = frozenset(
     """possibility plan schedule upcoming next future propose prepare intend expect
     possible potential proposed planned scheduled would will""".split()
 )
+# Verbs that say the deed after them was done: "managed to capture", "began to shell",
+# "continued to shell" report the capture and the shelling, where "tried to", "vowed to"
+# do not.
+IMPLICATIVE = frozenset({"manage", "succeed", "begin", "start", "continue", "proceed", "resume"})
 _HYPOTHETICAL_CUES = frozenset({"threaten", "capacity", "capability", "able", "ability", "could", "might", "may", "would", "warn", "vow", "aim", "intend", "try", "prevent", "designed"})
 
 
@@ -171,7 +175,8 @@ def is_hypothetical(token: Token) -> bool:
             return True
         if node is not token and node.lemma_.lower() in _HYPOTHETICAL_CUES:
             return True
-        if node.dep_ in ("xcomp", "acl") and any(c.lower_ == "to" and c.dep_ == "aux" for c in node.children):
+        if (node.dep_ in ("xcomp", "acl") and any(c.lower_ == "to" and c.dep_ == "aux" for c in node.children)
+                and not (node.dep_ == "xcomp" and node.head.lemma_.lower() in IMPLICATIVE)):
             return True
     return False
 
