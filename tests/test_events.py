@@ -260,6 +260,17 @@ def test_each_verb_of_an_incident_is_a_mention_and_the_table_counts_the_incident
 
 
 
+def test_a_verb_of_the_incident_that_names_its_target_is_at_that_target(geoparser):
+    # `geomap events` writes each verb's place: "targeting" is at Saraqib, not at the province
+    # the offensive was launched in; the events table still counts the incident once.
+    text = "The army launched an offensive in Idlib province on Tuesday, targeting rebel positions in the town of Saraqib."
+    article = Article(id="a", text=text, published=dt.date(2025, 3, 5))
+    mentions = extract_events([article], geoparser=geoparser).mentions
+    assert [(m.trigger_text, m.place.text if m.place else None) for m in mentions] == [
+        ("launched", "Idlib province"), ("targeting", "Saraqib")]
+    assert len(build_events(mentions, {"a": article})) == 1
+
+
 def the_placed_event(geoparser, text: str):
     """The one event of ``text`` the map shows (an assertion error when there are none or several)."""
     events = events_of(geoparser, text)

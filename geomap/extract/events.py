@@ -714,8 +714,16 @@ def find_event_mentions(
             out.append(em)
             for verb in _incident_verbs(members, others):
                 if verb.idx != em.trigger_start:
+                    # A verb of the incident that names its own target ("launched an offensive
+                    # in the Aleppo countryside, targeting the town of Al-Rai") is at that place.
+                    own, own_stand_in = choose_place(verb, sent_mentions, roots, surnames=surnames, model=place_model)
+                    if own is not None and own.place is None:
+                        own = _placed(doc, own, own_stand_in, mentions, locate, roots, approximate)
+                    if own is None or own.place is None:
+                        own = em.place
                     out.append(replace(em, trigger_start=verb.idx, trigger_end=verb.idx + len(verb.text),
-                                       trigger_text=verb.text, repeats=em.trigger_start))
+                                       trigger_text=verb.text, repeats=em.trigger_start, place=own,
+                                       approximate=em.approximate if own is em.place else id(own) in approximate))
         # A date in a side clause ("who was appointed in March 2025") dates nothing after it.
         told = [v for ent, v in dates if not any(t.dep_ in _SIDE_CLAUSE for t in ancestors_and_self(ent.root))]
         if told:
