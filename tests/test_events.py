@@ -199,6 +199,24 @@ def test_an_unknown_village_keeps_its_name_and_takes_the_coordinates_of_the_town
     assert event.radius_km >= 15
 
 
+def test_a_village_known_abroad_only_by_another_name_is_not_placed_abroad(geoparser):
+    # "Olan" is, to the gazetteer, only an old name of Olemps in France; the report is from Aleppo.
+    events = events_of(geoparser, "Gunmen opened fire on a checkpoint in the village of Olan in the "
+                       "countryside of Al Bab in Aleppo on Monday.", published=dt.date(2022, 5, 1))
+    (event,) = events.itertuples()
+    assert event.place_text == "Olan"
+    assert event.country_code == "SY"
+
+
+def test_a_township_of_a_named_region_is_not_its_namesake_abroad(geoparser):
+    # The gazetteer has no Kani in Myanmar, only the Japanese city; the chain of divisions
+    # ends in Sagaing region, which places the village.
+    events = events_of(geoparser, "On 3 June 2022, soldiers burned houses in Kyauk Taing village (Kani township, "
+                       "Monywa district, Sagaing region).", published=dt.date(2022, 6, 5))
+    (event,) = events.itertuples()
+    assert (event.country_code, event.admin1) == ("MM", "Sagaing")
+
+
 def test_a_town_the_small_model_calls_a_person_is_placed_next_to_the_documents_other_places(geoparser):
     events = events_of(geoparser, "Police in Las Vegas said a man was shot dead on Sunday in Pahrump.",
                        published=dt.date(2024, 5, 1))
@@ -309,9 +327,19 @@ def the_placed_event(geoparser, text: str):
         # A town's name the tagger reads as a verb's -ing form, after "in".
         ("On 29 April 2022, climate activists demonstrated in Norrkoping against a new motorway.",
          "Norrköping", "Östergötlands län", "SE"),
+        # A spelling of the town's name is its name, whatever other countries the report names.
+        ("On 5 March 2022, about 1,500 people, members of the Ukrainian community among them, demonstrated "
+         "in St. Gallen against Russia's invasion of Ukraine.", "Sankt Gallen", "Sankt Gallen", "CH"),
+        # A province's name shared abroad ("North Western", Zambia) does not move the town out of its country.
+        ("On 20 April 2022, fishermen staged a protest in Puttalam (Puttalam, North Western) over fuel prices.",
+         "Puttalam", "North Western Province", "LK"),
+        # A town the small model calls a nationality, which the text calls a town.
+        ("On 31 May 2022, residents held a protest at Surankot town (Poonch district, J&K) over the water supply.",
+         "Surankōt", "Jammu and Kashmīr", "IN"),
     ],
     ids=["in-person", "through-person", "person-comma-region", "two-word-person", "nationality-comma-region",
-         "one-entity", "two-persons", "bracket-title", "bracket-place", "ing-form"],
+         "one-entity", "two-persons", "bracket-title", "bracket-place", "ing-form", "spelling", "shared-province",
+         "nationality-called-town"],
 )
 def test_a_named_town_is_where_the_event_is(geoparser, text, place, admin1, country):
     event = the_placed_event(geoparser, text)

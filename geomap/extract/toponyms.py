@@ -80,6 +80,12 @@ QUARTER_WORDS = frozenset(
 # Words written before a town's quarter ("in colonia San Antonio", "the Moallemeen
 # neighborhood" has its word after).
 QUARTER_BEFORE = frozenset("colonia col. barrio bairro fraccionamiento ward".split())
+# Words after a name that make it a division of the region named next ("Kani township,
+# Yinmarbin district", "Rupa rural municipality, Kaski district").
+UNIT_WORDS = frozenset(
+    """township municipality rural urban locality commune upazila tehsil taluk payam ward
+    sub-district subdistrict department lga corregimiento parish barangay town city village""".split()
+)
 # Words after a name that make it a street, a square or a park of a town ("on Savanna road",
 # "in Romare Bearden Park"): an event there is in the town the sentence names.
 STREET_WORDS = frozenset("square street avenue boulevard plaza platz road park".split())
@@ -113,8 +119,8 @@ class Toponym:
     token_start: int = 0
     token_end: int = 0
     qualifier_start: int = -1
-    # The qualifier is inside parentheses ("Mala (Harib, Marib)"): a place's district and
-    # province, never a list of places.
+    # The qualifier is inside parentheses ("Mala (Harib, Marib)") or follows a unit word
+    # ("Kani township, Yinmarbin district"): a place's district and province, never a list of places.
     qualifier_paren: bool = False
     weak: bool = False
     # Only part of a longer name ("Buda" in "Seredyna-Buda"): the resolver keeps it in the
@@ -762,8 +768,15 @@ def _link_qualifiers(doc: Doc, found: list[Toponym]) -> list[Toponym]:
             out[k] = a = dataclasses.replace(a, in_run=True)
         if k + 1 < len(out):
             b = out[k + 1]
+            unit = a.token_end
+            while unit < len(doc) and unit - a.token_end < 2 and doc[unit].lower_ in UNIT_WORDS:
+                unit += 1
             if b.token_start == a.token_end + 1 and a.token_end < len(doc) and doc[a.token_end].text in (",", "("):
                 out[k] = dataclasses.replace(a, qualifier_start=b.start, qualifier_paren=doc[a.token_end].text == "(")
+            elif unit > a.token_end and b.token_start == unit + 1 and unit < len(doc) and doc[unit].text == ",":
+                # "Kani township, Yinmarbin district": the unit word says the name is a division
+                # of the region that follows; it places the name as firmly as parentheses do.
+                out[k] = dataclasses.replace(a, qualifier_start=b.start, qualifier_paren=True)
             elif a.token_end < len(doc) and doc[a.token_end].text == "(":
                 # "New Brighton (Nelson Mandela Bay, Eastern Cape)": the first name in the
                 # parentheses is none the gazetteer matched; the last one still places it.

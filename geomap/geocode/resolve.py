@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from rapidfuzz import fuzz
 
 from geomap.errors import ModelError
 from geomap.extract.toponyms import Toponym
@@ -56,6 +57,9 @@ CANDIDATES = 25
 # A weak name ("Police", found only because a Polish village is called so) must name a
 # place at least this big, or a country, a region, a continent or a curated place.
 WEAK_MIN_POPULATION = 100_000
+# How alike a name and a place's own name must be to be one name spelled two ways
+# (rapidfuzz ratio: "st gallen" / "sankt gallen" 86, "olan" / "olemps" 60).
+SPELLING_MIN_RATIO = 75.0
 # A name the small model calls a nationality ("Cannes") that is no demonym is the town of
 # that name if it has this many people.
 NORP_MIN_POPULATION = 20_000
@@ -522,10 +526,11 @@ def resolve_document(toponyms: Sequence[Toponym], gazetteer: Lookup, weights: Ra
         if t.kind == "modifier" and fixed[k] is None:
             found = _candidates(gazetteer, t)
             first = found[0][0] if found else None
-            # "near Shyrokyne, Donetsk": a qualified "nationality" is a town.
+            # "near Shyrokyne, Donetsk": a qualified "nationality" is a town; so is one the text
+            # calls a town ("Surankot town", "Shopian city").
             if first is not None and (_names_well_known(first, t.text) or (
                 first.feature_class == "P" and _norm(first.name) == _norm(t.text)
-                and (first.population >= NORP_MIN_POPULATION or t.qualifier_start >= 0)
+                and (first.population >= NORP_MIN_POPULATION or t.qualifier_start >= 0 or t.town_cue)
             )):
                 toponyms[k] = dataclasses.replace(t, kind="place")
     cands = [[] if t.kind == "modifier" else _candidates(gazetteer, t) for t in toponyms]
@@ -657,6 +662,9 @@ def _constrain(
     support = Counter(p.country_code for k in range(len(toponyms)) if (p := current(k)) is not None and not toponyms[k].partial)
     for k in sorted((k for k, q in enumerate(quals) if q is not None), key=lambda k: -toponyms[k].start):
         q = quals[k]
+        while q is not None and current(q) is None and quals[q] is not None and toponyms[k].qualifier_paren:
+            q = quals[q]  # "Kani township, Yinmarbin district, Sagaing region": Yinmarbin unknown, Sagaing places it
+        walked = q != quals[k]  # then only where more than the region says the text is there
         own = current(q) if q is not None else None
         area = _area_of(own)
         if area is None or not cands[k]:
@@ -681,7 +689,7 @@ def _constrain(
         elif chosen[k] >= 0 and own is not None and (
             (toponyms[k].qualifier_paren and cands[k][chosen[k]][0].country_code != area[0]
              and support[area[0]] - _counts_in(current(k), area[0]) >= 2)
-            or ((len(cands[k]) > 1 or cands[k][chosen[k]][0].country_code != area[0])
+            or (not walked and (len(cands[k]) > 1 or cands[k][chosen[k]][0].country_code != area[0])
                 and cands[k][chosen[k]][0].population < WEAK_MIN_POPULATION
                 and not _in_list(toponyms, q) and _names_region(own))
         ):
@@ -809,19 +817,32 @@ def _runs_kept_in_the_documents_countries(
 ) -> None:
     """A name that is one word of a longer capitalised run ("Arida" of "Arida Abu Jarada",
     "Pure" of "Pure Third Command") is a small place only in a country the document's other
-    names are in; elsewhere it is a word of another name, and not placed."""
+    names are in; elsewhere it is a word of another name, and not placed. So is a name the
+    gazetteer knows only as another name of a small place ("Olan", an old name of Olemps in
+    France, in a report from Aleppo): abroad, it is a village the gazetteer lacks."""
     def current(k: int) -> Place | None:
         return _current(k, fixed, cands, chosen)
 
+    def another_name(k: int) -> bool:
+        place = current(k)
+        if fixed[k] is not None or place is None or _well_known(place):
+            return False
+        name, query = _norm(place.name), _norm(toponyms[k].query)
+        # "Jounieh city" is Jounieh by its name; "St. Gallen" is Sankt Gallen, a spelling of it.
+        return name not in query and query not in name and fuzz.ratio(name, query) < SPELLING_MIN_RATIO
+
     countries = {p.country_code for k, t in enumerate(toponyms)
-                 if not t.partial and not t.in_run and (p := current(k)) is not None and p.country_code}
-    if not countries:
-        return
+                 if not t.partial and not t.in_run and not another_name(k) and (p := current(k)) is not None and p.country_code}
+    # Where the places named are (a demonym says who acted, not where: "Russian forces shelled Mykhaylivka").
+    placed = {p.country_code for k, t in enumerate(toponyms)
+              if not t.partial and not t.in_run and not another_name(k) and t.kind != "modifier"
+              and (p := current(k)) is not None and p.country_code}
     for k, t in enumerate(toponyms):
         place = current(k)
-        if not t.in_run or fixed[k] is not None or place is None or _well_known(place) or place.country_code in countries:
+        where = countries if t.in_run else placed if another_name(k) else set()
+        if not where or fixed[k] is not None or place is None or _well_known(place) or place.country_code in where:
             continue
-        inside = [c for c, (p, _) in enumerate(cands[k]) if p.country_code in countries]
+        inside = [c for c, (p, _) in enumerate(cands[k]) if p.country_code in where]
         chosen[k] = max(inside, key=lambda c: scores[k][c]) if inside else -1
 
 
