@@ -217,6 +217,15 @@ def test_a_township_of_a_named_region_is_not_its_namesake_abroad(geoparser):
     assert (event.country_code, event.admin1) == ("MM", "Sagaing")
 
 
+def test_a_community_of_believers_is_not_a_quarter_of_a_town_abroad(geoparser):
+    # "Suti" is, to the gazetteer, only another name of a Turkish village; "the Muslim
+    # community" is people, and takes no place from it.
+    event = the_placed_event(geoparser, "On 12 February 2022, police charged members of the Muslim community "
+                             "protesting at Suti town (Murshidabad district, WB) with batons.")
+    assert (event.place_text, event.country_code) == ("Suti", "IN")
+    assert all(m.place is None for m in geoparser.mentions("Members of the Muslim community protested.") if m.text == "Muslim")
+
+
 def test_a_town_the_small_model_calls_a_person_is_placed_next_to_the_documents_other_places(geoparser):
     events = events_of(geoparser, "Police in Las Vegas said a man was shot dead on Sunday in Pahrump.",
                        published=dt.date(2024, 5, 1))

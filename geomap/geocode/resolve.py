@@ -761,8 +761,8 @@ def _keep_quarters_in_town(
     if not towns and not regions:
         return
     for k, t in enumerate(toponyms):
-        if not t.quarter or fixed[k] is not None:
-            continue
+        if not t.quarter or fixed[k] is not None or t.kind == "modifier":
+            continue  # "the Muslim community": people, not a quarter of the town
         if towns:
             inside = [c for c, (p, _) in enumerate(cands[k]) if any(place_km(p, town) <= QUARTER_KM for _, town in towns)]
         else:
