@@ -831,15 +831,15 @@ def _runs_kept_in_the_documents_countries(
         # "Jounieh city" is Jounieh by its name; "St. Gallen" is Sankt Gallen, a spelling of it.
         return name not in query and query not in name and fuzz.ratio(name, query) < SPELLING_MIN_RATIO
 
-    countries = {p.country_code for k, t in enumerate(toponyms)
-                 if not t.partial and not t.in_run and not another_name(k) and (p := current(k)) is not None and p.country_code}
+    aliased = [another_name(k) for k in range(len(toponyms))]
+    sure = [(t.kind, p.country_code) for k, t in enumerate(toponyms)
+            if not t.partial and not t.in_run and not aliased[k] and (p := current(k)) is not None and p.country_code]
+    countries = {cc for _, cc in sure}
     # Where the places named are (a demonym says who acted, not where: "Russian forces shelled Mykhaylivka").
-    placed = {p.country_code for k, t in enumerate(toponyms)
-              if not t.partial and not t.in_run and not another_name(k) and t.kind != "modifier"
-              and (p := current(k)) is not None and p.country_code}
+    placed = {cc for kind, cc in sure if kind != "modifier"}
     for k, t in enumerate(toponyms):
         place = current(k)
-        where = countries if t.in_run else placed if another_name(k) else set()
+        where = countries if t.in_run else placed if aliased[k] else set()
         if not where or fixed[k] is not None or place is None or _well_known(place) or place.country_code in where:
             continue
         inside = [c for c, (p, _) in enumerate(cands[k]) if p.country_code in where]
